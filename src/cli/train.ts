@@ -1,0 +1,236 @@
+// `npm run train`: the X / Y / X+Y experiment from a terminal. Progress as readable lines (or JSON Lines
+// with --json, ending with a summary line); weights, config and tokenizer per run with --out.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { BACKEND_CHOICES, embedModeFor, selectBackend, type BackendChoice } from '../lib/backend.ts';
+import { DEFAULTS, UserError, resolveConfig, type RunConfig } from '../lib/config.ts';
+import { interleave, planExperiment, startRuns, summarize, type RunName, type Summary } from '../lib/harness.ts';
+import { exportModel } from '../lib/io/safetensors.ts';
+import { bitsPerByte } from '../lib/metrics/bits.ts';
+import { readWeights } from '../lib/model/gpt.ts';
+import type { TrainEvent } from '../lib/train/loop.ts';
+import { installNodeWebGPU, webgpuHint } from './node-webgpu.ts';
+
+const USAGE = `usage: npm run train -- --x FILE [--y FILE] [options]
+
+  --x FILE             dataset X (any file; text for --tokenizer char)
+  --y FILE             dataset Y: adds the y and xy runs and C(Y|X)
+  --runs LIST          which of x,y,xy to train (default: all the data allows)
+  --preset NAME        nano | micro | small (default nano)
+  --passes P           passes over each run's own stream (default 1; the code counts the first)
+  --steps N            every run takes exactly N steps instead
+  --max-bytes B        use only the first B bytes of each source
+  --tokenizer KIND     byte (default) | char
+  --backend NAME       auto (default) | webgpu | wasm | cpu
+  --seed S             seed for weights and window order (default ${DEFAULTS.seed})
+  --set KEY=VALUE      override any config knob, e.g. --set lr=3e-3 (repeatable)
+  --out DIR            write each run's .safetensors, config and tokenizer, and summary.json
+  --json               JSON Lines on stdout; the last line is {"type":"summary",...}
+  -h, --help           this text`;
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`kxy: ${message}\n`);
+  process.exit(code);
+}
+
+function readSource(flag: string, path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new UserError(`cannot read ${flag} '${path}': ${why}`);
+  }
+}
+
+function int(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`${flag} needs a non-negative integer, not '${v}'`);
+  return n;
+}
+
+function parseSet(items: string[]): Partial<RunConfig> {
+  const out: Record<string, unknown> = {};
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    const key = item.slice(0, eq);
+    const raw = item.slice(eq + 1);
+    if (eq < 0 || !(key in DEFAULTS)) throw new UserError(`--set needs KEY=VALUE with a config key (${Object.keys(DEFAULTS).join(', ')}); got '${item}'`);
+    const dflt = DEFAULTS[key as keyof RunConfig];
+    if (typeof dflt === 'number') {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n)) throw new UserError(`--set ${key} needs a number, not '${raw}'`);
+      out[key] = n;
+    } else out[key] = raw;
+  }
+  return out as Partial<RunConfig>;
+}
+
+const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+const si = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : `${Math.round(x)}`);
+
+function bar(frac: number, width = 20): string {
+  const full = Math.round(Math.max(0, Math.min(1, frac)) * width);
+  return '█'.repeat(full) + '░'.repeat(width - full);
+}
+
+/** Turns events into one readable line per validation, with a progress bar over all runs. */
+class TerminalReporter {
+  private steps = new Map<string, [number, number]>();
+  private logs = new Map<string, Extract<TrainEvent, { type: 'log' }>>();
+  private readonly tty = process.stdout.isTTY === true;
+
+  event(ev: TrainEvent): void {
+    if (ev.type === 'start') this.steps.set(ev.run, [ev.step, ev.totalSteps]);
+    else if (ev.type === 'step') {
+      this.steps.set(ev.run, [ev.step, ev.totalSteps]);
+      if (this.tty && ev.step % 5 === 0) process.stdout.write(`\r${this.progress()}\x1b[K`);
+    } else if (ev.type === 'log') this.logs.set(ev.run, ev);
+    else if (ev.type === 'eval') {
+      const log = this.logs.get(ev.run);
+      const [, total] = this.steps.get(ev.run) ?? [0, 0];
+      const val = Object.entries(ev.val).map(([s, v]) => `${s} ${fmt(v.bitsPerByte)}`).join('  ');
+      const preq = log ? Object.entries(log.prequential).map(([s, c]) => `${s} ${fmt(bitsPerByte(c))}`).join('  ') : '';
+      const train = log ? `train ${fmt(log.smoothLossBitsPerToken)} bits/tok  ${si(log.tokensPerSecond)} tok/s` : '';
+      const line = `${this.progress()}  ${ev.run.padEnd(2)} step ${String(ev.step).padStart(String(total).length)}/${total}  val bits/byte: ${val}${preq ? `  |  code bits/byte: ${preq}` : ''}${train ? `  |  ${train}` : ''}`;
+      process.stdout.write(`${this.tty ? '\r\x1b[K' : ''}${line}\n`);
+    } else if (ev.type === 'error') process.stdout.write(`${this.tty ? '\r\x1b[K' : ''}${ev.run}: ${ev.message}\n`);
+  }
+
+  private progress(): string {
+    let done = 0;
+    let total = 0;
+    for (const [s, t] of this.steps.values()) {
+      done += s;
+      total += t;
+    }
+    const frac = total ? done / total : 0;
+    return `${bar(frac)} ${String(Math.floor(frac * 100)).padStart(3)}%`;
+  }
+}
+
+function printSummary(s: Summary): void {
+  const lines: string[] = ['', `kxy summary — preset ${s.preset}, ${s.tokenizer} tokenizer (V = ${s.vocabSize}), seed ${s.seed}`];
+  for (const [name, r] of Object.entries(s.runs)) {
+    lines.push(`  run ${name}: ${r.steps}/${r.totalSteps} steps, ${si(r.tokens)} tokens`);
+    for (const [src, v] of Object.entries(r.val)) lines.push(`    validation on ${src}: ${fmt(v.bitsPerByte)} bits/byte, ${fmt(v.bitsPerToken)} bits/token`);
+    for (const [src, c] of Object.entries(r.prequential)) {
+      lines.push(`    prequential code of ${src}: ${si(c.bits)} bits = ${si(c.bits / 8)} bytes for ${si(c.bytes)} bytes of text (${fmt(c.bitsPerByte)} bits/byte)`);
+    }
+  }
+  for (const [key, c] of Object.entries(s.conditional)) {
+    const [t, o] = key.split('|');
+    const saved = c.savedBits === null ? '' : `${si(c.savedBits)} bits (${si(c.savedBits / 8)} bytes), `;
+    lines.push(`  C(${t}) = ${fmt(bitsPerByte(c.alone))} bits/byte alone; C(${t}|${o}) = ${fmt(bitsPerByte(c.given))} bits/byte after ${o}`);
+    lines.push(`    knowing ${o} saved ${saved}${fmt(c.savedBitsPerByte)} bits/byte, ${fmt(100 * c.savedFraction, 1)}% of ${t}'s code`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        x: { type: 'string' },
+        y: { type: 'string' },
+        runs: { type: 'string' },
+        preset: { type: 'string', default: 'nano' },
+        passes: { type: 'string' },
+        steps: { type: 'string' },
+        'max-bytes': { type: 'string' },
+        tokenizer: { type: 'string' },
+        backend: { type: 'string', default: 'auto' },
+        seed: { type: 'string' },
+        set: { type: 'string', multiple: true, default: [] },
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    fail(`${(e as Error).message}\n${USAGE}`);
+  }
+  if (args.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  if (!args.x) throw new UserError(`--x FILE is required\n${USAGE}`);
+  if (args.passes !== undefined && args.steps !== undefined) throw new UserError('give --passes or --steps, not both');
+  const backend = args.backend as BackendChoice;
+  if (!BACKEND_CHOICES.includes(backend)) throw new UserError(`unknown backend '${args.backend}' (choose ${BACKEND_CHOICES.join(', ')})`);
+  if (args.tokenizer !== undefined && args.tokenizer !== 'byte' && args.tokenizer !== 'char') throw new UserError(`unknown tokenizer '${args.tokenizer}' (choose byte or char)`);
+  const runs = args.runs?.split(',').map((r) => r.trim()) as RunName[] | undefined;
+  const passes = int('--passes', args.passes);
+  if (passes === 0) throw new UserError('--passes must be at least 1');
+  const steps = int('--steps', args.steps);
+  if (steps === 0) throw new UserError('--steps must be at least 1');
+  const cfg = resolveConfig(args.preset, {
+    ...parseSet(args.set),
+    passes,
+    steps,
+    maxBytes: int('--max-bytes', args['max-bytes']),
+    tokenizer: args.tokenizer as RunConfig['tokenizer'] | undefined,
+    seed: int('--seed', args.seed),
+  });
+  const x = readSource('--x', args.x);
+  const y = args.y !== undefined ? readSource('--y', args.y) : undefined;
+
+  tf.enableProdMode(); // also silences tfjs's advice to install tfjs-node
+  if (backend === 'webgpu' || backend === 'auto') await installNodeWebGPU();
+  let info;
+  try {
+    info = await selectBackend(backend);
+  } catch (e) {
+    if (e instanceof UserError && backend === 'webgpu') throw new UserError(e.message + webgpuHint());
+    throw e;
+  }
+  const exp = planExperiment({ cfg, x, y, runs, embed: embedModeFor(info.name) });
+  const out = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
+  if (args.json) out({ type: 'backend', ...info });
+  else process.stdout.write(`kxy: ${info.note}; preset ${exp.cfg.preset}; runs ${exp.specs.map((s) => s.name).join(', ')}\n`);
+
+  const reporter = new TerminalReporter();
+  const live = startRuns(exp);
+  let failed = false;
+  try {
+    for await (const ev of interleave(live)) {
+      if (ev.type === 'error') failed = true;
+      if (args.json) {
+        if (ev.type !== 'step') out(ev);
+      } else reporter.event(ev);
+    }
+    const summary = summarize(exp, live);
+    if (args.out) {
+      mkdirSync(args.out, { recursive: true });
+      for (const r of live) {
+        const weights = await readWeights(r.params);
+        writeFileSync(join(args.out, `${r.name}.safetensors`), exportModel(exp.cfg, exp.dataset.tokenizer, weights, { run: r.name, step: String(r.step) }));
+        writeFileSync(join(args.out, `${r.name}.config.json`), JSON.stringify(exp.cfg, null, 2) + '\n');
+        writeFileSync(join(args.out, `${r.name}.tokenizer.json`), JSON.stringify(exp.dataset.tokenizer.spec) + '\n');
+      }
+      writeFileSync(join(args.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    }
+    if (args.json) out(summary);
+    else {
+      printSummary(summary);
+      if (args.out) process.stdout.write(`wrote ${live.length} runs to ${args.out}\n`);
+    }
+  } finally {
+    for (const r of live) r.dispose();
+  }
+  if (failed) process.exitCode = 1;
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0), // Dawn keeps the process alive otherwise
+  (e) => {
+    if (e instanceof UserError) fail(e.message);
+    fail(`internal error: ${(e as Error).message}${process.env.KXY_DEBUG ? `\n${(e as Error).stack}` : ' (set KXY_DEBUG=1 for the stack)'}`, 1);
+  },
+);

@@ -1,0 +1,111 @@
+// Backend choice: webgpu → wasm → cpu. 'auto' takes WebGPU only on a hardware adapter: a software one
+// (SwiftShader, llvmpipe) is slower than wasm. Works the same in a browser worker and in Node, where the
+// caller first installs navigator.gpu (src/cli/node-webgpu.ts).
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { UserError } from './config.ts';
+import type { EmbedMode } from './model/gpt.ts';
+
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendName = 'webgpu' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES: BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  name: BackendName;
+  adapter: string | null; // the WebGPU adapter's description, when on webgpu
+  software: boolean; // a software WebGPU adapter (SwiftShader, llvmpipe)
+  note: string; // what auto tried and why it chose this, in words
+}
+
+export interface BackendOptions {
+  wasmPaths?: string | Record<string, string>; // where the .wasm files are served (browsers)
+  onDeviceLost?: (message: string) => void;
+}
+
+/** The embedding lookup for each backend: wasm lacks UnsortedSegmentSum, the gather's gradient, and on cpu
+ *  it is slower than the one-hot matmul (2.6 s of a 5.4 s nano step, measured with tf.profile). */
+export function embedModeFor(backend: string): EmbedMode {
+  return backend === 'webgpu' ? 'gather' : 'onehot';
+}
+
+interface AdapterProbe {
+  adapter: GPUAdapter;
+  description: string;
+  software: boolean;
+}
+
+async function probeWebGPU(): Promise<AdapterProbe | string> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) return 'WebGPU is not available here (no navigator.gpu)';
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    return `WebGPU adapter request failed: ${(e as Error).message}`;
+  }
+  if (!adapter) return 'WebGPU found no adapter';
+  const info = adapter.info;
+  const text = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ');
+  const fallback = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
+  const software = fallback || /swiftshader|llvmpipe|lavapipe|software|microsoft basic/i.test(text);
+  return { adapter, description: text || 'unknown adapter', software };
+}
+
+async function useWebGPU(probe: AdapterProbe, opts: BackendOptions): Promise<void> {
+  const { adapter } = probe;
+  const limits = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+    // tfjs-backend-webgpu asks for the adapter's maxima too (src/base.ts)
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  void device.lost.then((info) => {
+    if (info.reason !== 'destroyed') opts.onDeviceLost?.(`the GPU device was lost (${info.reason}): ${info.message}`);
+  });
+  // Our own factory, so that we choose the adapter and hear about a lost device.
+  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info), 3);
+  if (!(await tf.setBackend('webgpu'))) throw new UserError('the WebGPU backend failed to start');
+}
+
+async function useBackend(name: 'wasm' | 'cpu', opts: BackendOptions): Promise<void> {
+  if (name === 'wasm' && opts.wasmPaths) setWasmPaths(opts.wasmPaths);
+  if (!(await tf.setBackend(name))) throw new UserError(`the ${name} backend failed to start`);
+}
+
+/** Sets the tfjs backend and says what it got. 'webgpu', 'wasm' and 'cpu' are taken as asked, or fail. */
+export async function selectBackend(choice: BackendChoice, opts: BackendOptions = {}): Promise<BackendInfo> {
+  if (!BACKEND_CHOICES.includes(choice)) throw new UserError(`unknown backend '${String(choice)}' (choose ${BACKEND_CHOICES.join(', ')})`);
+  const notes: string[] = [];
+  if (choice === 'webgpu' || choice === 'auto') {
+    const probe = await probeWebGPU();
+    if (typeof probe === 'string') {
+      if (choice === 'webgpu') throw new UserError(probe);
+      notes.push(probe);
+    } else if (probe.software && choice === 'auto') {
+      notes.push(`WebGPU adapter '${probe.description}' is software rendering, slower than wasm`);
+    } else {
+      await useWebGPU(probe, opts);
+      return { name: 'webgpu', adapter: probe.description, software: probe.software, note: notes.concat(`webgpu on ${probe.description}`).join('; ') };
+    }
+  }
+  for (const name of choice === 'auto' ? (['wasm', 'cpu'] as const) : [choice as 'wasm' | 'cpu']) {
+    try {
+      await useBackend(name, opts);
+      return { name, adapter: null, software: false, note: notes.concat(`using ${name}`).join('; ') };
+    } catch (e) {
+      if (choice !== 'auto') throw e;
+      notes.push(`${name} failed: ${(e as Error).message}`);
+    }
+  }
+  throw new UserError(`no backend could start: ${notes.join('; ')}`);
+}

@@ -1,0 +1,140 @@
+// RunConfig: every knob of an experiment in one flat, typed block. Presets (models/presets.ts) are
+// partial overrides; the resolved config is frozen, shared by the x, y and xy runs, and saved with every export.
+import { PRESETS, type PresetName } from '../../models/presets.ts';
+
+export type TokenizerKind = 'byte' | 'char';
+
+export interface RunConfig {
+  preset: string; // which preset these values came from (informational)
+  // model (nanoGPT's GPTConfig)
+  vocabSize: number; // set from the tokenizer: 256 for bytes, |union of characters| for chars
+  blockSize: number; // context length T
+  nLayer: number; // transformer blocks
+  nHead: number; // attention heads; nEmbd must divide by it
+  nEmbd: number; // width C
+  dropout: number; // training only; scoring (validation and prequential) is always without dropout
+  // optimisation (AdamW, nanoGPT's defaults)
+  batchSize: number; // windows per step B
+  lr: number; // peak learning rate after warmup
+  minLr: number; // cosine floor; 0 means lr / 10
+  warmupSteps: number; // linear warmup; capped at a tenth of the run
+  beta1: number;
+  beta2: number;
+  eps: number; // explicit: tfjs's webgl default would be 1e-4
+  weightDecay: number; // decoupled, on 2-D weights only
+  gradClip: number; // global-norm clip; 0 disables
+  // budget: the same for every run, per token
+  passes: number; // passes over each run's own training stream; the prequential code counts the first
+  steps: number; // if > 0, every run takes exactly this many steps instead (quick looks)
+  // data
+  tokenizer: TokenizerKind; // byte: V = 256, nothing leaks between datasets; char: union of all sources
+  valFraction: number; // the last fraction of each source is held out for validation
+  maxBytes: number; // use only the first maxBytes of each source; 0 = all
+  evalWindows: number; // at most this many fixed validation windows per source
+  evalEvery: number; // steps between validations (and always at the end)
+  logEvery: number; // steps between synced training metrics
+  seed: number; // initial weights, window order, dropout
+}
+
+export const DEFAULTS: Readonly<RunConfig> = Object.freeze({
+  preset: 'custom',
+  vocabSize: 256,
+  blockSize: 64,
+  nLayer: 2,
+  nHead: 4,
+  nEmbd: 64,
+  dropout: 0,
+  batchSize: 16,
+  lr: 1e-3,
+  minLr: 0,
+  warmupSteps: 20,
+  beta1: 0.9,
+  beta2: 0.95,
+  eps: 1e-8,
+  weightDecay: 0.1,
+  gradClip: 1.0,
+  passes: 1,
+  steps: 0,
+  tokenizer: 'byte',
+  valFraction: 0.1,
+  maxBytes: 0,
+  evalWindows: 128,
+  evalEvery: 25,
+  logEvery: 5,
+  seed: 1337,
+});
+
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+export function isPresetName(name: string): name is PresetName {
+  return (PRESET_NAMES as string[]).includes(name);
+}
+
+/** Thrown for anything a user can fix: the message is meant to be shown as it is. */
+export class UserError extends Error {
+  override name = 'UserError';
+}
+
+/** Preset, then overrides, then checks. The result is frozen. */
+export function resolveConfig(preset: string = 'nano', overrides: Partial<RunConfig> = {}): Readonly<RunConfig> {
+  if (!isPresetName(preset)) {
+    throw new UserError(`unknown preset '${preset}' (choose one of: ${PRESET_NAMES.join(', ')})`);
+  }
+  const cfg: RunConfig = { ...DEFAULTS, ...PRESETS[preset], preset, ...stripUndefined(overrides) };
+  if (!(cfg.minLr > 0)) cfg.minLr = cfg.lr / 10;
+  validateConfig(cfg);
+  return Object.freeze(cfg);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function validateConfig(cfg: RunConfig): void {
+  const posInt: (keyof RunConfig)[] = ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd', 'batchSize', 'passes', 'evalWindows', 'evalEvery', 'logEvery'];
+  for (const k of posInt) {
+    const v = cfg[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UserError(`${k} must be a positive integer (got ${String(v)})`);
+  }
+  for (const k of ['steps', 'warmupSteps', 'maxBytes', 'seed'] as const) {
+    if (!Number.isInteger(cfg[k]) || cfg[k] < 0) throw new UserError(`${k} must be a non-negative integer (got ${cfg[k]})`);
+  }
+  if (cfg.nEmbd % cfg.nHead !== 0) throw new UserError(`nEmbd (${cfg.nEmbd}) must be divisible by nHead (${cfg.nHead})`);
+  if (!(cfg.dropout >= 0 && cfg.dropout < 1)) throw new UserError(`dropout must be in [0, 1) (got ${cfg.dropout})`);
+  if (!(cfg.valFraction > 0 && cfg.valFraction < 1)) throw new UserError(`valFraction must be in (0, 1) (got ${cfg.valFraction})`);
+  for (const k of ['lr', 'minLr', 'eps'] as const) {
+    if (!(cfg[k] > 0 && Number.isFinite(cfg[k]))) throw new UserError(`${k} must be a positive number (got ${cfg[k]})`);
+  }
+  for (const k of ['beta1', 'beta2'] as const) {
+    if (!(cfg[k] >= 0 && cfg[k] < 1)) throw new UserError(`${k} must be in [0, 1) (got ${cfg[k]})`);
+  }
+  if (!(cfg.weightDecay >= 0) || !(cfg.gradClip >= 0)) throw new UserError('weightDecay and gradClip must be non-negative');
+  if (cfg.tokenizer !== 'byte' && cfg.tokenizer !== 'char') throw new UserError(`tokenizer must be 'byte' or 'char' (got ${String(cfg.tokenizer)})`);
+}
+
+/** A config read back from a file or a URL: known keys of the right type only, then the usual checks. */
+export function configFromJson(obj: unknown): Readonly<RunConfig> {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new UserError('the config is not a JSON object');
+  const cfg: RunConfig = { ...DEFAULTS };
+  const target = cfg as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(obj)) {
+    if (!(k in DEFAULTS)) continue;
+    if (typeof v !== typeof target[k]) throw new UserError(`config field ${k} should be a ${typeof target[k]}, not ${JSON.stringify(v)}`);
+    target[k] = v;
+  }
+  if (!(cfg.minLr > 0)) cfg.minLr = cfg.lr / 10;
+  validateConfig(cfg);
+  return Object.freeze(cfg);
+}
+
+/** The keys on which two configs differ, for showing what an import or a URL changed. */
+export function configDiff(a: RunConfig, b: RunConfig): (keyof RunConfig)[] {
+  return (Object.keys(DEFAULTS) as (keyof RunConfig)[]).filter((k) => a[k] !== b[k]);
+}
+
+/** Parameter count of the GPT this config describes (wte counted once: the head is tied). */
+export function paramCount(cfg: Pick<RunConfig, 'vocabSize' | 'blockSize' | 'nLayer' | 'nEmbd'>): number {
+  const C = cfg.nEmbd;
+  const perBlock = 2 * C + (3 * C * C + 3 * C) + (C * C + C) + 2 * C + (4 * C * C + 4 * C) + (4 * C * C + C);
+  return cfg.vocabSize * C + cfg.blockSize * C + cfg.nLayer * perBlock + 2 * C;
+}

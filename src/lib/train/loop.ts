@@ -1,0 +1,308 @@
+// The training loop: one run = one model trained on its stream of windows. train() is an async generator
+// of events; it knows nothing of workers, terminals or the DOM. Each window is scored before the update that
+// trains on it, which gives the prequential code length; validation uses fixed windows per source.
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../config.ts';
+import { PrequentialLedger, StreamPlan, evalWindowStarts, gatherWindows, type Dataset, type WindowRef } from '../data/batches.ts';
+import { addCode, emptyCode, natsToBits, type CodeLength } from '../metrics/bits.ts';
+import { createParams, disposeParams, forward, readWeights, tokenNll, type EmbedMode, type Params, type Weights } from '../model/gpt.ts';
+import { deriveSeed } from '../rng.ts';
+import { AdamW, learningRate, type AdamWState } from './adamw.ts';
+
+export interface RunSpec {
+  name: string; // 'x', 'y', 'xy', …
+  cfg: Readonly<RunConfig>;
+  dataset: Dataset;
+  trainSources: number[]; // indices into dataset.sources
+  init: Weights; // initial weights: the same object for every run of an experiment
+  embed: EmbedMode;
+}
+
+export interface ValResult {
+  bitsPerToken: number;
+  bitsPerByte: number;
+  tokens: number; // targets scored
+  bytes: number;
+}
+
+type BySource<T> = Record<string, T>;
+
+export type TrainEvent =
+  | { type: 'start'; run: string; step: number; totalSteps: number; tokensPerStep: number }
+  | { type: 'step'; run: string; step: number; totalSteps: number; tokens: number; tokensBySource: BySource<number>; lr: number }
+  | {
+      type: 'log';
+      run: string;
+      step: number;
+      tokens: number;
+      tokensBySource: BySource<number>;
+      lossBitsPerToken: number; // mean training loss since the last log (with dropout, if any)
+      smoothLossBitsPerToken: number; // exponential moving average over steps
+      gradNorm: number; // before clipping, last step
+      tokensPerSecond: number; // over this run's own busy time since the last log
+      prequential: BySource<CodeLength>; // code length of the windows scored so far
+    }
+  | { type: 'eval'; run: string; step: number; tokens: number; tokensBySource: BySource<number>; val: BySource<ValResult> }
+  | { type: 'done'; run: string; step: number }
+  | { type: 'error'; run: string; step: number; message: string };
+
+export interface Checkpoint {
+  run: string;
+  step: number;
+  weights: Weights;
+  optimizer: AdamWState;
+  prequential: BySource<CodeLength>;
+  tokensBySource: BySource<number>;
+  smoothLoss: number;
+}
+
+interface Pending {
+  loss: tf.Scalar;
+  norm: tf.Scalar;
+  rowNll: tf.Tensor1D | null; // masked nats per row, for the prequential code
+  rowSource: Int32Array; // source of each row, -1 where not scored
+  sent: Map<number, { uniformTokens: number; tokens: number; bytes: number }>;
+}
+
+/** Everything one run owns: parameters, optimizer, position in its stream, and its code so far. */
+export class Run {
+  readonly name: string;
+  readonly cfg: Readonly<RunConfig>;
+  readonly dataset: Dataset;
+  readonly params: Params;
+  readonly opt: AdamW;
+  readonly plan: StreamPlan;
+  readonly embed: EmbedMode;
+  step = 0;
+  tokensBySource: BySource<number> = {};
+  prequential: BySource<CodeLength> = {};
+  lastVal: BySource<ValResult> | null = null;
+  smoothLoss = NaN;
+  private readonly ledger: PrequentialLedger;
+  private pending: Pending[] = [];
+  private interval = { loss: 0, steps: 0, tokens: 0, ms: 0, norm: NaN };
+
+  constructor(spec: RunSpec, resume?: Checkpoint) {
+    this.name = spec.name;
+    this.cfg = spec.cfg;
+    this.dataset = spec.dataset;
+    this.embed = spec.embed;
+    this.plan = new StreamPlan(spec.dataset, spec.trainSources, spec.cfg);
+    this.ledger = new PrequentialLedger(spec.dataset, spec.trainSources);
+    for (const s of spec.dataset.sources) this.tokensBySource[s.name] = 0;
+    for (const s of spec.trainSources) this.prequential[spec.dataset.sources[s].name] = emptyCode();
+    this.params = createParams(spec.cfg, resume ? resume.weights : spec.init);
+    this.opt = new AdamW(this.params, spec.cfg);
+    if (resume) this.restore(resume);
+  }
+
+  get totalSteps(): number {
+    return this.plan.totalSteps;
+  }
+
+  get tokens(): number {
+    return Object.values(this.tokensBySource).reduce((a, b) => a + b, 0);
+  }
+
+  private restore(ck: Checkpoint): void {
+    if (ck.step > this.plan.totalSteps) throw new Error(`checkpoint at step ${ck.step} is past this run's ${this.plan.totalSteps} steps`);
+    this.opt.load(ck.optimizer);
+    this.step = ck.step;
+    this.tokensBySource = { ...this.tokensBySource, ...ck.tokensBySource };
+    this.prequential = { ...this.prequential, ...ck.prequential };
+    this.smoothLoss = ck.smoothLoss;
+    // which tokens the code has sent follows from the stream order alone: replay it
+    const scratch = new Float32Array(this.cfg.blockSize);
+    for (let s = 0; s < ck.step; s++) for (const { window, pass } of this.plan.batch(s)) if (pass === 0) this.ledger.claim(window, this.cfg.blockSize, scratch, 0);
+  }
+
+  /** Reads back what the steps since the last sync computed, and adds it to the code. // sync point */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const t0 = performance.now();
+    const pending = this.pending;
+    this.pending = [];
+    const parts: tf.Tensor1D[] = [tf.stack(pending.map((p) => p.loss)) as tf.Tensor1D, tf.stack(pending.map((p) => p.norm)) as tf.Tensor1D];
+    for (const p of pending) if (p.rowNll) parts.push(p.rowNll);
+    const all = tf.concat(parts);
+    const values = await all.data(); // sync point
+    tf.dispose([all, ...parts]);
+    for (const p of pending) tf.dispose([p.loss, p.norm]);
+    const n = pending.length;
+    const log2V = Math.log2(this.dataset.tokenizer.vocabSize);
+    let offset = 2 * n;
+    pending.forEach((p, i) => {
+      const lossBits = natsToBits(values[i]);
+      this.smoothLoss = Number.isNaN(this.smoothLoss) ? lossBits : 0.9 * this.smoothLoss + 0.1 * lossBits;
+      this.interval.loss += lossBits;
+      this.interval.steps += 1;
+      this.interval.norm = values[n + i];
+      if (p.rowNll) {
+        p.rowSource.forEach((s, r) => {
+          if (s < 0) return;
+          const c = this.prequential[this.dataset.sources[s].name];
+          c.bits += natsToBits(values[offset + r]);
+        });
+        offset += p.rowSource.length;
+      }
+      for (const [s, sent] of p.sent) {
+        const name = this.dataset.sources[s].name;
+        this.prequential[name] = addCode(this.prequential[name], { bits: sent.uniformTokens * log2V, bytes: sent.bytes, tokens: sent.tokens });
+      }
+    });
+    this.interval.ms += performance.now() - t0;
+  }
+
+  /** One optimizer step on the next batch; scores the batch's first-pass windows before updating. No sync. */
+  trainStep(): void {
+    const t0 = performance.now();
+    const cfg = this.cfg;
+    const T = cfg.blockSize;
+    const items = this.plan.batch(this.step);
+    const windows = items.map((i) => i.window);
+    const rows = windows.length;
+    const { idx, tgt } = gatherWindows(this.dataset, windows, T);
+    // the prequential part: which targets of which rows are sent for the first time
+    const rowSource = new Int32Array(rows).fill(-1);
+    const sent = new Map<number, { uniformTokens: number; tokens: number; bytes: number }>();
+    let mask: Float32Array | null = null;
+    items.forEach(({ window, pass }, r) => {
+      if (pass !== 0) return;
+      mask ??= new Float32Array(rows * T);
+      const c = this.ledger.claim(window, T, mask, r * T);
+      rowSource[r] = window.source;
+      const acc = sent.get(window.source) ?? { uniformTokens: 0, tokens: 0, bytes: 0 };
+      sent.set(window.source, { uniformTokens: acc.uniformTokens + c.uniformTokens, tokens: acc.tokens + c.tokens, bytes: acc.bytes + c.bytes });
+    });
+    const lr = learningRate(this.step, this.plan.totalSteps, cfg);
+    const varList = Object.values(this.params);
+    const kept: { loss?: tf.Scalar; norm?: tf.Scalar; rowNll?: tf.Tensor1D } = {};
+    const seed = deriveSeed(cfg.seed, `dropout:${this.name}:${this.step}`);
+    tf.tidy(() => {
+      const x = tf.tensor2d(idx, [rows, T], 'int32');
+      const y = tf.tensor2d(tgt, [rows, T], 'int32');
+      const m = mask ? tf.tensor2d(mask, [rows, T]) : null;
+      // with dropout the training pass is not the model being coded: score in eval mode first
+      if (m && cfg.dropout > 0) kept.rowNll = tf.keep(tf.sum(tf.mul(tokenNll(forward(this.params, cfg, x, { embed: this.embed }), y), m), 1)) as tf.Tensor1D;
+      const { value, grads } = tf.variableGrads(() => {
+        const nll = tokenNll(forward(this.params, cfg, x, { train: true, embed: this.embed, seed }), y);
+        if (m && !kept.rowNll) kept.rowNll = tf.keep(tf.sum(tf.mul(nll, m), 1)) as tf.Tensor1D;
+        return tf.mean(nll) as tf.Scalar;
+      }, varList);
+      kept.loss = tf.keep(value);
+      // variableGrads keys gradients by tfjs's variable names; the optimizer wants nanoGPT's
+      kept.norm = this.opt.step(Object.fromEntries(Object.entries(this.params).map(([n, v]) => [n, grads[v.name]])), lr);
+    });
+    this.pending.push({ loss: kept.loss!, norm: kept.norm!, rowNll: kept.rowNll ?? null, rowSource, sent });
+    for (const w of windows) this.tokensBySource[this.dataset.sources[w.source].name] += T;
+    this.interval.tokens += rows * T;
+    this.step += 1;
+    this.interval.ms += performance.now() - t0;
+  }
+
+  /** Mean bits on each source's fixed validation windows, without dropout. // sync point */
+  async evaluate(): Promise<BySource<ValResult>> {
+    const t0 = performance.now();
+    const out: BySource<ValResult> = {};
+    for (const [s, source] of this.dataset.sources.entries()) {
+      const es = evalSet(this.dataset, s, this.cfg);
+      const sums: tf.Scalar[] = [];
+      for (let i = 0; i < es.windows.length; i += this.cfg.batchSize) {
+        const chunk = es.windows.slice(i, i + this.cfg.batchSize);
+        const { idx, tgt } = gatherWindows(this.dataset, chunk, this.cfg.blockSize, 'val');
+        sums.push(
+          tf.tidy(() => {
+            const shape: [number, number] = [chunk.length, this.cfg.blockSize];
+            return tf.sum(tokenNll(forward(this.params, this.cfg, tf.tensor2d(idx, shape, 'int32'), { embed: this.embed }), tf.tensor2d(tgt, shape, 'int32')));
+          }),
+        );
+      }
+      const total = tf.tidy(() => tf.sum(tf.stack(sums))); // not addN: see adamw.ts
+      const nats = (await total.data())[0]; // sync point
+      tf.dispose([total, ...sums]);
+      const bits = natsToBits(nats);
+      out[source.name] = { bitsPerToken: bits / es.tokens, bitsPerByte: bits / es.bytes, tokens: es.tokens, bytes: es.bytes };
+    }
+    this.lastVal = out;
+    this.interval.ms += performance.now() - t0;
+    return out;
+  }
+
+  /** Everything needed to continue this run later. // sync point */
+  async checkpoint(): Promise<Checkpoint> {
+    await this.flush();
+    return {
+      run: this.name,
+      step: this.step,
+      weights: await readWeights(this.params),
+      optimizer: await this.opt.state(),
+      prequential: structuredClone(this.prequential),
+      tokensBySource: { ...this.tokensBySource },
+      smoothLoss: this.smoothLoss,
+    };
+  }
+
+  /** Interval statistics for a log event, reset after reading. */
+  takeInterval(): { lossBitsPerToken: number; gradNorm: number; tokensPerSecond: number } {
+    const iv = this.interval;
+    this.interval = { loss: 0, steps: 0, tokens: 0, ms: 0, norm: NaN };
+    return { lossBitsPerToken: iv.loss / iv.steps, gradNorm: iv.norm, tokensPerSecond: iv.ms > 0 ? (iv.tokens / iv.ms) * 1000 : 0 };
+  }
+
+  dispose(): void {
+    for (const p of this.pending) tf.dispose([p.loss, p.norm, ...(p.rowNll ? [p.rowNll] : [])]);
+    this.pending = [];
+    disposeParams(this.params);
+    this.opt.dispose();
+  }
+}
+
+interface EvalSet {
+  windows: WindowRef[];
+  tokens: number;
+  bytes: number;
+}
+const evalSets = new WeakMap<Dataset, Map<string, EvalSet>>();
+
+/** The fixed validation windows of one source, identical for every run of a dataset. */
+export function evalSet(dataset: Dataset, s: number, cfg: Pick<RunConfig, 'blockSize' | 'evalWindows'>): EvalSet {
+  const key = `${s}:${cfg.blockSize}:${cfg.evalWindows}`;
+  let cache = evalSets.get(dataset);
+  if (!cache) evalSets.set(dataset, (cache = new Map()));
+  let es = cache.get(key);
+  if (!es) {
+    const val = dataset.sources[s].val;
+    const T = cfg.blockSize;
+    const windows = evalWindowStarts(val.length, T, cfg.evalWindows).map((start) => ({ source: s, start }));
+    let bytes = 0;
+    for (const w of windows) for (let j = 1; j <= T; j++) bytes += dataset.tokenizer.bytesPerToken[val[w.start + j]];
+    es = { windows, tokens: windows.length * T, bytes };
+    cache.set(key, es);
+  }
+  return es;
+}
+
+/** Trains a run to its last step, yielding events. Stop early by calling return() on the generator. */
+export async function* train(run: Run): AsyncGenerator<TrainEvent> {
+  const cfg = run.cfg;
+  const name = run.name;
+  const at = () => ({ run: name, step: run.step, tokens: run.tokens, tokensBySource: { ...run.tokensBySource } });
+  yield { type: 'start', run: name, step: run.step, totalSteps: run.totalSteps, tokensPerStep: cfg.batchSize * cfg.blockSize };
+  if (run.step === 0) yield { type: 'eval', ...at(), val: await run.evaluate() };
+  while (run.step < run.totalSteps) {
+    run.trainStep();
+    yield { type: 'step', ...at(), totalSteps: run.totalSteps, lr: learningRate(run.step - 1, run.totalSteps, cfg) };
+    const last = run.step === run.totalSteps;
+    if (run.step % cfg.logEvery === 0 || last) {
+      await run.flush();
+      const iv = run.takeInterval();
+      if (!Number.isFinite(iv.lossBitsPerToken)) {
+        yield { type: 'error', run: name, step: run.step, message: `the training loss became ${iv.lossBitsPerToken} at step ${run.step}: the run diverged; lower the learning rate` };
+        return;
+      }
+      yield { type: 'log', ...at(), ...iv, smoothLossBitsPerToken: run.smoothLoss, prequential: structuredClone(run.prequential) };
+    }
+    if (run.step % cfg.evalEvery === 0 || last) yield { type: 'eval', ...at(), val: await run.evaluate() };
+  }
+  yield { type: 'done', run: name, step: run.step };
+}
