@@ -2,10 +2,15 @@
 // WebGPU) and `browser` (the worker and the page in Debian's chromium with WebGPU on SwiftShader).
 import { existsSync } from 'node:fs';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 
 // Without a GPU, Dawn (the npm package `webgpu`) finds SwiftShader's Vulkan driver through this file.
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+// Debian's chromium, not a downloaded one; WebGPU there runs on SwiftShader when there is no GPU.
+export const CHROMIUM = process.env.KXY_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--enable-unsafe-webgpu'];
+
 const vulkanEnv: Record<string, string> =
   !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD) ? { VK_ICD_FILENAMES: SWIFTSHADER_ICD } : {};
 
@@ -13,6 +18,8 @@ export default defineConfig({
   base: process.env.KXY_BASE ?? './',
   plugins: [svelte()],
   worker: { format: 'es' },
+  // listed up front so the dev server (and the browser tests) never re-optimise and reload mid-run
+  optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'chart.js', 'idb-keyval'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   test: {
     projects: [
@@ -26,6 +33,20 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           env: { ...vulkanEnv, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          testTimeout: 300_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS } }),
+            instances: [{ browser: 'chromium' }],
+          },
         },
       },
     ],

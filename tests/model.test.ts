@@ -94,7 +94,7 @@ describe('GPT', () => {
     const p = createParams(cfg, w0);
     const { grads } = tf.variableGrads(() => tf.mean(tokenNll(forward(p, cfg, x), y)) as tf.Scalar, Object.values(p));
     for (const [name, v] of Object.entries(p)) {
-      const g = grads[v.name].dataSync();
+      const g = Array.from(grads[v.name].dataSync());
       const d = Float32Array.from(g, () => rng.normal()); // a random direction within this tensor
       const analytic = g.reduce((a, gi, i) => a + gi * d[i], 0);
       const eps = 1e-2;

@@ -5,12 +5,10 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { UserError } from './config.ts';
+import { BACKEND_CHOICES, UserError, type BackendChoice } from './config.ts';
 import type { EmbedMode } from './model/gpt.ts';
 
-export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 export interface BackendInfo {
   name: BackendName;

@@ -4,6 +4,14 @@ import { PRESETS, type PresetName } from '../../models/presets.ts';
 
 export type TokenizerKind = 'byte' | 'char';
 
+/** The runs of an experiment: x trains on X, y on Y, xy on both interleaved. */
+export type RunName = 'x' | 'y' | 'xy';
+export const RUN_NAMES: RunName[] = ['x', 'y', 'xy'];
+
+/** Where to train: 'auto' tries webgpu (hardware adapters only), then wasm, then cpu. */
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES: BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
+
 export interface RunConfig {
   preset: string; // which preset these values came from (informational)
   // model (nanoGPT's GPTConfig)

@@ -1,13 +1,11 @@
 // The X / Y / X+Y experiment: up to three runs with one tokenizer, seed, initialisation and set of
 // hyperparameters, stepped in turn so they progress together, and the conditional code lengths they give.
-import { UserError, type RunConfig } from './config.ts';
+import { RUN_NAMES, UserError, type RunConfig, type RunName } from './config.ts';
 import { buildDataset, type Dataset, type RawSource } from './data/batches.ts';
+import type { Tokenizer } from './data/tokenizer.ts';
 import { bitsPerByte, conditional, type CodeLength, type Conditional } from './metrics/bits.ts';
-import { initWeights, type EmbedMode } from './model/gpt.ts';
+import { initWeights, type EmbedMode, type Weights } from './model/gpt.ts';
 import { Run, train, type Checkpoint, type RunSpec, type TrainEvent, type ValResult } from './train/loop.ts';
-
-export type RunName = 'x' | 'y' | 'xy';
-export const RUN_NAMES: RunName[] = ['x', 'y', 'xy'];
 
 export interface ExperimentInput {
   cfg: Readonly<RunConfig>; // vocabSize is replaced by the tokenizer's
@@ -15,6 +13,8 @@ export interface ExperimentInput {
   y?: Uint8Array;
   runs?: RunName[]; // default: every run the data allows
   embed: EmbedMode;
+  tokenizer?: Tokenizer; // an imported model's tokenizer, instead of fitting one to the data
+  init?: Weights; // an imported model's weights, instead of a fresh initialisation from the seed
 }
 
 export interface Experiment {
@@ -33,9 +33,9 @@ export function planExperiment(input: ExperimentInput): Experiment {
     if (r !== 'x' && !input.y) throw new UserError(`run '${r}' needs a Y dataset`);
   }
   if (runs.length === 0) throw new UserError('no runs chosen');
-  const dataset = buildDataset(raw, input.cfg);
+  const dataset = buildDataset(raw, input.cfg, input.tokenizer);
   const cfg = Object.freeze({ ...input.cfg, vocabSize: dataset.tokenizer.vocabSize });
-  const init = initWeights(cfg, cfg.seed);
+  const init = input.init ?? initWeights(cfg, cfg.seed);
   const sourcesOf: Record<RunName, number[]> = { x: [0], y: [1], xy: [0, 1] };
   const specs = runs.map((name) => ({ name, cfg, dataset, trainSources: sourcesOf[name], init, embed: input.embed }));
   return { cfg, dataset, specs };

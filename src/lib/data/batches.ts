@@ -34,7 +34,7 @@ export function minTokens(cfg: Pick<RunConfig, 'blockSize' | 'valFraction'>): nu
 }
 
 /** Tokenizes and splits every source with one shared tokenizer. Throws UserError on unusable input. */
-export function buildDataset(raw: RawSource[], cfg: Pick<RunConfig, 'tokenizer' | 'maxBytes' | 'blockSize' | 'valFraction'>): Dataset {
+export function buildDataset(raw: RawSource[], cfg: Pick<RunConfig, 'tokenizer' | 'maxBytes' | 'blockSize' | 'valFraction'>, fixed?: Tokenizer): Dataset {
   if (raw.length === 0) throw new UserError('no data: give at least one source');
   const trimmed = raw.map((s) => {
     if (s.data.length === 0) throw new UserError(`${s.name} is empty`);
@@ -42,7 +42,7 @@ export function buildDataset(raw: RawSource[], cfg: Pick<RunConfig, 'tokenizer' 
     const data = cfg.maxBytes > 0 ? (cfg.tokenizer === 'char' ? utf8Prefix(s.data, cfg.maxBytes) : s.data.subarray(0, cfg.maxBytes)) : s.data;
     return { name: s.name, data };
   });
-  const tokenizer = makeTokenizer(cfg.tokenizer, trimmed);
+  const tokenizer = fixed ?? makeTokenizer(cfg.tokenizer, trimmed);
   const need = minTokens(cfg);
   const sources = trimmed.map(({ name, data }) => {
     const tokens = tokenizer.encode(data, name);

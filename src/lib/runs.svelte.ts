@@ -1,0 +1,453 @@
+// The page's model of an experiment: turns the worker's messages into curves, numbers and samples, and
+// keeps them in IndexedDB so a reload shows them again. Curves are plain typed arrays (not proxies) for
+// Chart.js; `version` changes whenever they grow.
+import type { BackendInfo } from './backend.ts';
+import type { BackendChoice, RunConfig, RunName } from './config.ts';
+import type { Summary } from './harness.ts';
+import { conditional, type CodeLength, type Conditional } from './metrics/bits.ts';
+import { deleteExperiment, latestExperimentId, loadExperiment, saveExperiment, type ExperimentRecord, type StoredSource } from './store/persist.ts';
+import type { TrainEvent, ValResult } from './train/loop.ts';
+import { assertNever, type FromWorker, type ModelInfo, type PlannedSource, type ToWorker, type WorkerState } from './worker/protocol.ts';
+
+export type XAxis = 'tokens' | 'tokensY' | 'step' | 'time';
+export type Unit = 'bpb' | 'bpt';
+const COLUMNS = ['step', 'tokens', 'tokensY', 'time', 'bpt', 'bpb'] as const;
+type Column = (typeof COLUMNS)[number];
+
+/** A growing series of points, one typed column per coordinate. */
+export class Curve {
+  length = 0;
+  cols: Record<Column, Float64Array>;
+
+  constructor(capacity = 256) {
+    this.cols = Object.fromEntries(COLUMNS.map((c) => [c, new Float64Array(capacity)])) as Record<Column, Float64Array>;
+  }
+
+  push(p: Record<Column, number>): void {
+    if (this.length === this.cols.step.length) {
+      for (const c of COLUMNS) {
+        const bigger = new Float64Array(this.length * 2);
+        bigger.set(this.cols[c]);
+        this.cols[c] = bigger;
+      }
+    }
+    for (const c of COLUMNS) this.cols[c][this.length] = p[c];
+    this.length++;
+  }
+
+  /** Drops the points after `step` (a resumed run repeats them). */
+  truncateAfter(step: number): void {
+    while (this.length > 0 && this.cols.step[this.length - 1] > step) this.length--;
+  }
+
+  last(c: Column): number {
+    return this.length ? this.cols[c][this.length - 1] : NaN;
+  }
+
+  toJSON(): Record<Column, Float64Array> {
+    return Object.fromEntries(COLUMNS.map((c) => [c, this.cols[c].slice(0, this.length)])) as Record<Column, Float64Array>;
+  }
+
+  static from(j: Record<Column, Float64Array>): Curve {
+    const c = new Curve(Math.max(256, j.step.length));
+    for (const k of COLUMNS) c.cols[k].set(j[k]);
+    c.length = j.step.length;
+    return c;
+  }
+}
+
+export interface RunCurves {
+  val: Record<string, Curve>; // validation per source
+  code: Record<string, Curve>; // prequential code so far per source, bits per token/byte
+  train: Curve; // smoothed training loss
+}
+
+/** The live numbers of one run. */
+export class RunView {
+  name: string;
+  totalSteps = $state(0);
+  startStep = $state(0);
+  step = $state(0);
+  tokens = $state(0);
+  tokensBySource = $state<Record<string, number>>({});
+  trainSources = $state<string[]>([]);
+  val = $state<Record<string, ValResult>>({});
+  code = $state<Record<string, CodeLength>>({});
+  trainLoss = $state(NaN); // bits per token
+  tokensPerSecond = $state(0);
+  error = $state<string | null>(null);
+  readonly curves: RunCurves = { val: {}, code: {}, train: new Curve() };
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  get fraction(): number {
+    return this.totalSteps > 0 ? this.step / this.totalSteps : 0;
+  }
+}
+
+export interface StartInput {
+  cfg: RunConfig;
+  x: StoredSource;
+  y: StoredSource | null;
+  runs: RunName[];
+  backend: BackendChoice;
+  maxSeconds: number;
+  pairId: string | null;
+  initFrom?: string | null;
+}
+
+interface History {
+  elapsed: number; // seconds of training shown so far
+  runs: { name: string; totalSteps: number; step: number; tokens: number; tokensBySource: Record<string, number>; trainSources: string[]; val: Record<string, ValResult>; code: Record<string, CodeLength>; curves: { val: Record<string, unknown>; code: Record<string, unknown>; train: unknown } }[];
+  sources: PlannedSource[];
+  summary: Summary | null;
+  params: number;
+  checkpointSteps: Record<string, number>;
+}
+
+type Pending = { resolve: (m: FromWorker) => void; reject: (e: Error) => void };
+
+export class Lab {
+  backend = $state<BackendInfo | null>(null);
+  state = $state<WorkerState>('idle');
+  stateMessage = $state('');
+  errors = $state<string[]>([]);
+  experimentId = $state<string | null>(null);
+  record = $state.raw<ExperimentRecord<History> | null>(null);
+  cfg = $state<RunConfig | null>(null);
+  params = $state(0);
+  sources = $state<PlannedSource[]>([]);
+  runs = $state<RunView[]>([]);
+  summary = $state<Summary | null>(null);
+  models = $state<ModelInfo[]>([]);
+  checkpointSteps = $state<Record<string, number>>({});
+  lastCheckpointAt = $state(0);
+  version = $state(0); // bumped when any curve grows
+
+  /** C(Y|X) and C(X|Y) from the codes so far: Y's code alone (run y) against its part in run xy. */
+  conditionals = $derived.by(() => {
+    const out: Record<string, Conditional> = {};
+    const by = new Map(this.runs.map((r) => [r.name, r]));
+    for (const [t, o, alone] of [['Y', 'X', 'y'], ['X', 'Y', 'x']] as const) {
+      const a = by.get(alone)?.code[t];
+      const g = by.get('xy')?.code[t];
+      if (a && g && a.tokens > 0 && g.tokens > 0) out[`${t}|${o}`] = conditional(a, g);
+    }
+    return out;
+  });
+
+  get busy(): boolean {
+    return this.state === 'loading' || this.state === 'running' || this.state === 'paused';
+  }
+
+  private worker: Worker | null = null;
+  private requests = new Map<number, Pending>();
+  private nextRequest = 1;
+  private timeBase = 0; // performance.now() at elapsed = 0
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly makeWorker: () => Worker) {}
+
+  private send(msg: ToWorker, transfer: Transferable[] = []): void {
+    if (!this.worker) {
+      this.worker = this.makeWorker();
+      this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.handle(e.data);
+      this.worker.onerror = (e) => this.fail(`the training worker crashed: ${e.message || 'unknown error'}`);
+    }
+    this.worker.postMessage(msg, transfer);
+  }
+
+  private request(msg: ToWorker, transfer: Transferable[] = []): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      this.requests.set((msg as { requestId: number }).requestId, { resolve, reject });
+      this.send(msg, transfer);
+    });
+  }
+
+  private fail(message: string): void {
+    this.errors = [...this.errors.slice(-4), message];
+  }
+
+  dismissError(i: number): void {
+    this.errors = this.errors.filter((_, j) => j !== i);
+  }
+
+  /** Starts a new experiment: x, y and xy from the same seed and weights. */
+  start(input: StartInput): void {
+    const id = crypto.randomUUID();
+    const now = Date.now();
+    this.reset(id);
+    this.record = { id, createdAt: now, updatedAt: now, cfg: input.cfg, runs: input.runs, backend: input.backend, maxSeconds: input.maxSeconds, pairId: input.pairId, x: input.x, y: input.y, history: this.history(), finished: false };
+    void saveExperiment($state.snapshot(this.record) as ExperimentRecord);
+    this.launch(input, false);
+  }
+
+  /** Continues the stored experiment from its last checkpoint. */
+  resumeStored(): void {
+    const rec = this.record;
+    if (!rec) return;
+    this.launch({ cfg: rec.cfg, x: rec.x, y: rec.y, runs: rec.runs, backend: rec.backend, maxSeconds: rec.maxSeconds, pairId: rec.pairId }, true);
+  }
+
+  private launch(input: StartInput, resume: boolean): void {
+    this.timeBase = performance.now() - (this.record?.history.elapsed ?? 0) * 1000;
+    this.state = 'loading';
+    this.stateMessage = '';
+    this.summary = null;
+    // copies: the stored record keeps its own buffers
+    this.send({
+      type: 'start',
+      experimentId: this.experimentId!,
+      cfg: $state.snapshot(input.cfg) as RunConfig,
+      x: { name: input.x.label, bytes: input.x.bytes.slice(0) },
+      y: input.y ? { name: input.y.label, bytes: input.y.bytes.slice(0) } : null,
+      runs: [...input.runs],
+      backend: input.backend,
+      maxSeconds: input.maxSeconds,
+      resume,
+      initFrom: input.initFrom ?? null,
+    });
+  }
+
+  pause(): void {
+    this.send({ type: 'pause' });
+  }
+
+  resume(): void {
+    this.send({ type: 'resume' });
+  }
+
+  stop(): void {
+    this.send({ type: 'stop' });
+  }
+
+  async sample(model: string, prompt: string, opts: { maxTokens: number; temperature: number; topK: number; seed: number }): Promise<string> {
+    const r = await this.request({ type: 'sample', requestId: this.nextRequest++, model, prompt, ...opts });
+    if (r.type !== 'sampled') throw new Error('unexpected reply');
+    return r.text;
+  }
+
+  async exportModel(model: string): Promise<{ fileName: string; bytes: ArrayBuffer }> {
+    const r = await this.request({ type: 'export', requestId: this.nextRequest++, model });
+    if (r.type !== 'exported') throw new Error('unexpected reply');
+    return { fileName: r.fileName, bytes: r.bytes };
+  }
+
+  async importModel(fileName: string, bytes: ArrayBuffer): Promise<ModelInfo> {
+    const r = await this.request({ type: 'import', requestId: this.nextRequest++, fileName, bytes }, [bytes]);
+    if (r.type !== 'imported') throw new Error('unexpected reply');
+    return r.model;
+  }
+
+  /** Shows the experiment stored last, if any (after a reload). */
+  async restore(): Promise<boolean> {
+    const id = await latestExperimentId();
+    const rec = id ? await loadExperiment<History>(id) : undefined;
+    if (!rec) return false;
+    this.reset(rec.id);
+    this.record = rec;
+    const h = rec.history;
+    this.sources = h.sources;
+    this.summary = h.summary;
+    this.params = h.params;
+    this.cfg = rec.cfg;
+    this.checkpointSteps = h.checkpointSteps;
+    this.runs = h.runs.map((s) => {
+      const v = new RunView(s.name);
+      Object.assign(v, { totalSteps: s.totalSteps, step: s.step, tokens: s.tokens, tokensBySource: s.tokensBySource, trainSources: s.trainSources, val: s.val, code: s.code });
+      type J = Parameters<typeof Curve.from>[0];
+      for (const [k, c] of Object.entries(s.curves.val)) v.curves.val[k] = Curve.from(c as J);
+      for (const [k, c] of Object.entries(s.curves.code)) v.curves.code[k] = Curve.from(c as J);
+      Object.assign(v.curves, { train: Curve.from(s.curves.train as J) });
+      return v;
+    });
+    this.state = rec.finished ? 'done' : 'stopped';
+    this.stateMessage = rec.finished ? 'restored' : 'restored: resume continues from the last checkpoint';
+    this.version++;
+    return true;
+  }
+
+  async forget(): Promise<void> {
+    if (this.experimentId) await deleteExperiment(this.experimentId);
+    this.reset(null);
+    this.record = null;
+  }
+
+  private reset(id: string | null): void {
+    this.experimentId = id;
+    this.runs = [];
+    this.sources = [];
+    this.summary = null;
+    this.checkpointSteps = {};
+    this.version++;
+  }
+
+  private history(): History {
+    return {
+      elapsed: this.timeBase ? (performance.now() - this.timeBase) / 1000 : 0,
+      runs: this.runs.map((r) => ({
+        name: r.name,
+        totalSteps: r.totalSteps,
+        step: r.step,
+        tokens: r.tokens,
+        tokensBySource: $state.snapshot(r.tokensBySource),
+        trainSources: $state.snapshot(r.trainSources),
+        val: $state.snapshot(r.val),
+        code: $state.snapshot(r.code),
+        curves: {
+          val: Object.fromEntries(Object.entries(r.curves.val).map(([k, c]) => [k, c.toJSON()])),
+          code: Object.fromEntries(Object.entries(r.curves.code).map(([k, c]) => [k, c.toJSON()])),
+          train: r.curves.train.toJSON(),
+        },
+      })),
+      sources: $state.snapshot(this.sources),
+      summary: $state.snapshot(this.summary) as Summary | null,
+      params: this.params,
+      checkpointSteps: $state.snapshot(this.checkpointSteps),
+    };
+  }
+
+  /** Writes the record soon, at most every few seconds: structured cloning the curves is not free. */
+  private persistSoon(delayMs = 3000): void {
+    if (this.saveTimer || !this.record) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      if (!this.record) return;
+      const finished = this.state === 'done';
+      this.record = { ...this.record, updatedAt: Date.now(), history: this.history(), finished };
+      void saveExperiment(this.record as ExperimentRecord);
+    }, delayMs);
+  }
+
+  private runView(name: string): RunView {
+    let v = this.runs.find((r) => r.name === name);
+    if (!v) {
+      v = new RunView(name);
+      this.runs = [...this.runs, v];
+    }
+    return v;
+  }
+
+  private point(ev: { step: number; tokens: number; tokensBySource: Record<string, number> }, bpt: number, bpb: number) {
+    return { step: ev.step, tokens: ev.tokens, tokensY: ev.tokensBySource.Y ?? 0, time: (performance.now() - this.timeBase) / 1000, bpt, bpb };
+  }
+
+  private onEvent(ev: TrainEvent): void {
+    const r = this.runView(ev.run);
+    switch (ev.type) {
+      case 'start':
+        r.totalSteps = ev.totalSteps;
+        r.step = ev.step;
+        return;
+      case 'step':
+        r.step = ev.step;
+        r.tokens = ev.tokens;
+        r.tokensBySource = ev.tokensBySource;
+        return;
+      case 'log': {
+        r.step = ev.step;
+        r.tokens = ev.tokens;
+        r.trainLoss = ev.smoothLossBitsPerToken;
+        r.tokensPerSecond = ev.tokensPerSecond;
+        r.code = ev.prequential;
+        // training loss in bits per byte: by the bytes per token of the run's own training text
+        const src = this.sources.filter((s) => r.trainSources.includes(s.name));
+        const tokPerByte = src.reduce((a, s) => a + s.trainTokens, 0) / Math.max(1, src.reduce((a, s) => a + s.trainBytes, 0));
+        r.curves.train.push(this.point(ev, ev.smoothLossBitsPerToken, ev.smoothLossBitsPerToken * tokPerByte));
+        for (const [s, c] of Object.entries(ev.prequential)) {
+          if (c.tokens === 0) continue;
+          (r.curves.code[s] ??= new Curve()).push(this.point(ev, c.bits / c.tokens, c.bits / c.bytes));
+        }
+        this.version++;
+        this.persistSoon();
+        return;
+      }
+      case 'eval':
+        r.val = ev.val;
+        for (const [s, v] of Object.entries(ev.val)) (r.curves.val[s] ??= new Curve()).push(this.point(ev, v.bitsPerToken, v.bitsPerByte));
+        this.version++;
+        this.persistSoon();
+        return;
+      case 'done':
+        r.step = ev.step;
+        return;
+      case 'error':
+        r.error = ev.message;
+        this.fail(`run ${ev.run}: ${ev.message}`);
+        return;
+      default:
+        assertNever(ev);
+    }
+  }
+
+  handle(msg: FromWorker): void {
+    switch (msg.type) {
+      case 'backend':
+        this.backend = msg.info;
+        return;
+      case 'planned': {
+        this.cfg = msg.cfg;
+        this.params = msg.params;
+        this.sources = msg.sources;
+        const keep = new Map(this.runs.map((r) => [r.name, r]));
+        this.runs = msg.runs.map((p) => {
+          // a resumed run keeps its curves up to the checkpoint, and redoes the rest
+          const v = keep.get(p.name) ?? new RunView(p.name);
+          v.totalSteps = p.totalSteps;
+          v.startStep = p.startStep;
+          v.step = p.startStep;
+          v.trainSources = p.trainSources;
+          v.error = null;
+          for (const c of [...Object.values(v.curves.val), ...Object.values(v.curves.code), v.curves.train]) c.truncateAfter(p.startStep);
+          return v;
+        });
+        this.version++;
+        return;
+      }
+      case 'event':
+        this.onEvent(msg.event);
+        return;
+      case 'state':
+        if (msg.message && msg.state === this.state) {
+          this.stateMessage = msg.message;
+          return;
+        }
+        this.state = msg.state;
+        this.stateMessage = msg.message ?? '';
+        if (msg.state !== 'running') this.persistSoon(0);
+        return;
+      case 'checkpointed':
+        this.checkpointSteps = msg.steps;
+        this.lastCheckpointAt = msg.at;
+        this.persistSoon(0);
+        return;
+      case 'summary':
+        this.summary = msg.summary;
+        this.persistSoon(0);
+        return;
+      case 'models':
+        this.models = msg.models;
+        return;
+      case 'sampled':
+      case 'exported':
+      case 'imported': {
+        const p = this.requests.get(msg.requestId);
+        this.requests.delete(msg.requestId);
+        p?.resolve(msg);
+        return;
+      }
+      case 'error': {
+        const p = msg.requestId !== undefined ? this.requests.get(msg.requestId) : undefined;
+        if (p && msg.requestId !== undefined) {
+          this.requests.delete(msg.requestId);
+          p.reject(new Error(msg.message));
+        } else this.fail(msg.message);
+        return;
+      }
+      default:
+        assertNever(msg);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+// The one contract between the page and the training worker: discriminated unions, handled with an
+// exhaustive switch on both sides. One small message per event; large buffers are transferred, never copied.
+import type { BackendInfo } from '../backend.ts';
+import type { BackendChoice, RunConfig, RunName } from '../config.ts';
+import type { TokenizerSpec } from '../data/tokenizer.ts';
+import type { Summary } from '../harness.ts';
+import type { TrainEvent } from '../train/loop.ts';
+
+export interface SourceInput {
+  name: string; // shown to the user: a file name or a bundled text's title
+  bytes: ArrayBuffer;
+}
+
+export type ToWorker =
+  | {
+      type: 'start';
+      experimentId: string; // checkpoints are stored under this id
+      cfg: RunConfig; // before the tokenizer: vocabSize is set by the worker
+      x: SourceInput;
+      y: SourceInput | null;
+      runs: RunName[];
+      backend: BackendChoice;
+      maxSeconds: number; // a time budget: 0 = none; steps are budgeted by cfg.passes or cfg.steps
+      resume: boolean; // continue from the checkpoints stored for experimentId
+      initFrom: string | null; // id of an imported model whose weights every run starts from
+    }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' }
+  | { type: 'sample'; requestId: number; model: string; prompt: string; maxTokens: number; temperature: number; topK: number; seed: number }
+  | { type: 'export'; requestId: number; model: string }
+  | { type: 'import'; requestId: number; fileName: string; bytes: ArrayBuffer };
+
+export type WorkerState = 'idle' | 'loading' | 'running' | 'paused' | 'done' | 'stopped' | 'failed';
+
+export interface PlannedRun {
+  name: string; // 'x', 'y' or 'xy'
+  totalSteps: number;
+  startStep: number; // > 0 when resumed from a checkpoint
+  trainSources: string[];
+}
+
+export interface PlannedSource {
+  name: string; // 'X' or 'Y'
+  label: string; // the file or text it came from
+  bytes: number; // UTF-8 bytes used (after any cut)
+  tokens: number;
+  trainTokens: number;
+  trainBytes: number;
+  valTokens: number;
+  gzipTrainBytes: number; // gzip's size for the training split: what the prequential code competes with
+}
+
+/** A model the worker holds and can sample from or export: a run of the experiment, or an imported file. */
+export interface ModelInfo {
+  id: string; // 'x', 'y', 'xy' or 'import:<n>'
+  label: string;
+  cfg: RunConfig;
+  tokenizer: TokenizerSpec;
+  params: number;
+}
+
+export type FromWorker =
+  | { type: 'backend'; info: BackendInfo }
+  | { type: 'planned'; experimentId: string; cfg: RunConfig; params: number; sources: PlannedSource[]; runs: PlannedRun[] }
+  | { type: 'event'; event: TrainEvent }
+  | { type: 'state'; state: WorkerState; message?: string }
+  | { type: 'checkpointed'; experimentId: string; steps: Record<string, number>; at: number }
+  | { type: 'summary'; summary: Summary }
+  | { type: 'models'; models: ModelInfo[] }
+  | { type: 'sampled'; requestId: number; model: string; text: string; tokens: number }
+  | { type: 'exported'; requestId: number; model: string; fileName: string; bytes: ArrayBuffer }
+  | { type: 'imported'; requestId: number; model: ModelInfo }
+  | { type: 'error'; message: string; requestId?: number; fatal: boolean };
+
+export function assertNever(x: never): never {
+  throw new Error(`unhandled message: ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,291 @@
+// The training worker: picks the backend, runs the X / Y / X+Y experiment, and forwards its events.
+// Also samples, exports and imports models, and checkpoints runs to IndexedDB so a reload can resume.
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import * as tf from '@tensorflow/tfjs';
+import { embedModeFor, selectBackend, type BackendInfo } from '../backend.ts';
+import { UserError, paramCount, type BackendChoice, type RunConfig } from '../config.ts';
+import type { Tokenizer } from '../data/tokenizer.ts';
+import { interleave, planExperiment, startRuns, summarize, type Experiment } from '../harness.ts';
+import { exportModel, importModel } from '../io/safetensors.ts';
+import { gzipSize } from '../metrics/gzip.ts';
+import { createParams, readWeights, type Params, type Weights } from '../model/gpt.ts';
+import { generate } from '../model/sample.ts';
+import { loadCheckpoints, saveCheckpoints } from '../store/persist.ts';
+import type { Checkpoint, Run, TrainEvent } from '../train/loop.ts';
+import { assertNever, type FromWorker, type ModelInfo, type ToWorker, type WorkerState } from './protocol.ts';
+
+const CHECKPOINT_SECONDS = 30; // a reload loses at most this much training
+const STEP_EVENT_MS = 100; // step events carry only progress: at most ten a second per run
+
+interface Imported {
+  info: ModelInfo;
+  params: Params;
+  tokenizer: Tokenizer;
+  weights: Weights;
+}
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+let backend: { choice: BackendChoice; info: BackendInfo } | null = null;
+let experiment: { id: string; exp: Experiment; runs: Run[] } | null = null;
+const imported = new Map<string, Imported>();
+let importCount = 0;
+let state: WorkerState = 'idle';
+let paused: { resume: () => void; promise: Promise<void> } | null = null;
+let stopRequested = false;
+let training: Promise<void> = Promise.resolve();
+
+function post(msg: FromWorker, transfer: Transferable[] = []): void {
+  scope.postMessage(msg, transfer);
+}
+
+function setState(s: WorkerState, message?: string): void {
+  state = s;
+  post({ type: 'state', state: s, ...(message ? { message } : {}) });
+}
+
+function userMessage(e: unknown): string {
+  if (e instanceof UserError) return e.message;
+  const m = e instanceof Error ? e.message : String(e);
+  return `unexpected error: ${m}`;
+}
+
+/** A turn of the event loop, so pause, stop and sample messages are handled between steps. */
+const macrotask = () => new Promise<void>((resolve) => {
+  const ch = new MessageChannel();
+  ch.port1.onmessage = () => resolve();
+  ch.port2.postMessage(null);
+});
+
+async function ensureBackend(choice: BackendChoice): Promise<BackendInfo> {
+  if (backend && (backend.choice === choice || choice === 'auto' || backend.info.name === choice)) return backend.info;
+  const info = await selectBackend(choice, {
+    wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded },
+    onDeviceLost: (message) => {
+      post({ type: 'error', fatal: true, message: `${message}. Reload the page to resume from the last checkpoint, or choose the wasm backend.` });
+      stopRequested = true;
+    },
+  });
+  backend = { choice, info };
+  post({ type: 'backend', info });
+  return info;
+}
+
+function modelInfos(): ModelInfo[] {
+  const out: ModelInfo[] = [];
+  if (experiment) {
+    const { exp, runs } = experiment;
+    for (const r of runs) out.push({ id: r.name, label: `run ${r.name} (step ${r.step})`, cfg: exp.cfg, tokenizer: exp.dataset.tokenizer.spec, params: paramCount(exp.cfg) });
+  }
+  for (const m of imported.values()) out.push(m.info);
+  return out;
+}
+
+function disposeExperiment(): void {
+  if (!experiment) return;
+  for (const r of experiment.runs) r.dispose();
+  experiment = null;
+}
+
+async function checkpoint(): Promise<void> {
+  if (!experiment) return;
+  const { id, runs } = experiment;
+  const saved: Record<string, Checkpoint> = {};
+  for (const r of runs) saved[r.name] = await r.checkpoint(); // sync point
+  await saveCheckpoints(id, { savedAt: Date.now(), runs: saved });
+  post({ type: 'checkpointed', experimentId: id, steps: Object.fromEntries(runs.map((r) => [r.name, r.step])), at: Date.now() });
+}
+
+async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
+  stopRequested = false;
+  paused = null;
+  setState('loading');
+  const info = await ensureBackend(msg.backend);
+  disposeExperiment();
+  let init: { tokenizer: Tokenizer; weights: Weights; cfg: RunConfig } | undefined;
+  if (msg.initFrom) {
+    const m = imported.get(msg.initFrom);
+    if (!m) throw new UserError('the imported model to start from is gone; import it again');
+    init = { tokenizer: m.tokenizer, weights: m.weights, cfg: m.info.cfg };
+  }
+  // an imported model fixes the architecture and tokenizer; the rest of the config stays the user's
+  const cfg: RunConfig = init ? { ...msg.cfg, ...pickArch(init.cfg) } : msg.cfg;
+  const exp = planExperiment({
+    cfg,
+    x: new Uint8Array(msg.x.bytes),
+    y: msg.y ? new Uint8Array(msg.y.bytes) : undefined,
+    runs: msg.runs,
+    embed: embedModeFor(info.name),
+    tokenizer: init?.tokenizer,
+    init: init?.weights,
+  });
+  let resume: Record<string, Checkpoint> = {};
+  if (msg.resume) {
+    const stored = await loadCheckpoints(msg.experimentId);
+    if (stored) resume = stored.runs;
+  }
+  const runs = startRuns(exp, resume);
+  experiment = { id: msg.experimentId, exp, runs };
+  const enc = new TextEncoder();
+  const labels = [msg.x.name, msg.y?.name ?? ''];
+  const sources = await Promise.all(
+    exp.dataset.sources.map(async (s, i) => {
+      const trainText = exp.cfg.tokenizer === 'byte' ? Uint8Array.from(s.train) : enc.encode(exp.dataset.tokenizer.decode(s.train));
+      const all = s.train.length + s.val.length;
+      return {
+        name: s.name,
+        label: labels[i],
+        bytes: exp.cfg.tokenizer === 'byte' ? all : trainText.length + enc.encode(exp.dataset.tokenizer.decode(s.val)).length,
+        tokens: all,
+        trainTokens: s.train.length,
+        trainBytes: trainText.length,
+        valTokens: s.val.length,
+        gzipTrainBytes: await gzipSize(trainText),
+      };
+    }),
+  );
+  post({
+    type: 'planned',
+    experimentId: msg.experimentId,
+    cfg: exp.cfg,
+    params: paramCount(exp.cfg),
+    sources,
+    runs: runs.map((r) => ({ name: r.name, totalSteps: r.totalSteps, startStep: r.step, trainSources: r.plan.trainSources.map((s) => exp.dataset.sources[s].name) })),
+  });
+  post({ type: 'models', models: modelInfos() });
+  setState('running');
+  await trainLoop(msg.maxSeconds);
+}
+
+function pickArch(c: RunConfig): Partial<RunConfig> {
+  const { vocabSize, blockSize, nLayer, nHead, nEmbd, tokenizer } = c;
+  return { vocabSize, blockSize, nLayer, nHead, nEmbd, tokenizer };
+}
+
+async function trainLoop(maxSeconds: number): Promise<void> {
+  if (!experiment) return;
+  const { runs, exp } = experiment;
+  const t0 = performance.now();
+  let lastCheckpoint = performance.now();
+  const lastStepPost = new Map<string, number>();
+  let failed = false;
+  const forward = (ev: TrainEvent) => {
+    if (ev.type === 'step') {
+      const now = performance.now();
+      if (now - (lastStepPost.get(ev.run) ?? 0) < STEP_EVENT_MS && ev.step < ev.totalSteps) return;
+      lastStepPost.set(ev.run, now);
+    }
+    if (ev.type === 'error') failed = true;
+    post({ type: 'event', event: ev });
+  };
+  const gen = interleave(runs);
+  try {
+    for await (const ev of gen) {
+      forward(ev);
+      await macrotask();
+      if (paused) {
+        setState('paused');
+        await checkpoint();
+        await paused.promise;
+        if (!stopRequested) setState('running');
+      }
+      if (stopRequested) break;
+      if (maxSeconds > 0 && (performance.now() - t0) / 1000 >= maxSeconds) {
+        post({ type: 'state', state: 'running', message: `time budget of ${maxSeconds} s reached` });
+        break;
+      }
+      if ((performance.now() - lastCheckpoint) / 1000 >= CHECKPOINT_SECONDS) {
+        await checkpoint();
+        lastCheckpoint = performance.now();
+      }
+    }
+  } finally {
+    await gen.return(undefined);
+  }
+  // every run ends with a validation at the step it reached, so the table compares like with like
+  for (const r of runs) {
+    if (r.lastVal && r.step > 0 && r.step < r.totalSteps) forward({ type: 'eval', run: r.name, step: r.step, tokens: r.tokens, tokensBySource: { ...r.tokensBySource }, val: await r.evaluate() });
+  }
+  await checkpoint();
+  post({ type: 'summary', summary: summarize(exp, runs) });
+  post({ type: 'models', models: modelInfos() });
+  const finished = runs.every((r) => r.step >= r.totalSteps);
+  setState(failed ? 'failed' : finished ? 'done' : 'stopped');
+}
+
+function modelFor(id: string): { params: Params; cfg: RunConfig; tokenizer: Tokenizer; step: number; label: string } {
+  const m = imported.get(id);
+  if (m) return { params: m.params, cfg: m.info.cfg, tokenizer: m.tokenizer, step: 0, label: m.info.label };
+  const r = experiment?.runs.find((x) => x.name === id);
+  if (!r || !experiment) throw new UserError(`no model '${id}': train or import one first`);
+  return { params: r.params, cfg: experiment.exp.cfg, tokenizer: experiment.exp.dataset.tokenizer, step: r.step, label: `run ${r.name}` };
+}
+
+async function handle(msg: ToWorker): Promise<void> {
+  switch (msg.type) {
+    case 'start':
+      stopRequested = true;
+      paused?.resume();
+      await training;
+      training = start(msg).catch((e) => {
+        post({ type: 'error', fatal: false, message: userMessage(e) });
+        setState('failed', userMessage(e));
+      });
+      return;
+    case 'pause':
+      if (state === 'running' && !paused) {
+        let resume = () => {};
+        const promise = new Promise<void>((r) => (resume = r));
+        paused = { resume, promise };
+      }
+      return;
+    case 'resume':
+      if (paused) {
+        const p = paused;
+        paused = null;
+        p.resume();
+      }
+      return;
+    case 'stop':
+      stopRequested = true;
+      if (paused) {
+        const p = paused;
+        paused = null;
+        p.resume();
+      }
+      return;
+    case 'sample': {
+      const m = modelFor(msg.model);
+      const embed = embedModeFor(tf.getBackend());
+      const out = await generate(m.params, m.cfg, m.tokenizer, msg.prompt, { maxTokens: msg.maxTokens, temperature: msg.temperature, topK: msg.topK, seed: msg.seed }, embed);
+      post({ type: 'sampled', requestId: msg.requestId, model: msg.model, text: out.text, tokens: out.tokens });
+      return;
+    }
+    case 'export': {
+      const m = modelFor(msg.model);
+      const bytes = exportModel(m.cfg, m.tokenizer, await readWeights(m.params), { run: msg.model, step: String(m.step) });
+      const buffer = bytes.buffer as ArrayBuffer;
+      const fileName = `kxy-${msg.model.replace(/[^a-z0-9]+/gi, '-')}-${m.cfg.preset}-step${m.step}.safetensors`;
+      post({ type: 'exported', requestId: msg.requestId, model: msg.model, fileName, bytes: buffer }, [buffer]);
+      return;
+    }
+    case 'import': {
+      if (!backend) await ensureBackend('auto');
+      const file = importModel(new Uint8Array(msg.bytes));
+      const id = `import:${++importCount}`;
+      const info: ModelInfo = { id, label: `${msg.fileName} (imported)`, cfg: file.cfg, tokenizer: file.tokenizer.spec, params: paramCount(file.cfg) };
+      imported.set(id, { info, params: createParams(file.cfg, file.weights), tokenizer: file.tokenizer, weights: file.weights });
+      post({ type: 'imported', requestId: msg.requestId, model: info });
+      post({ type: 'models', models: modelInfos() });
+      return;
+    }
+    default:
+      assertNever(msg);
+  }
+}
+
+scope.onmessage = (e: MessageEvent<ToWorker>) => {
+  const msg = e.data;
+  handle(msg).catch((err) => post({ type: 'error', fatal: false, message: userMessage(err), ...('requestId' in msg ? { requestId: msg.requestId } : {}) }));
+};

@@ -1,0 +1,15 @@
+// Entry point: creates the Lab (which owns the training worker) and the page's settings, then mounts the app.
+import { mount } from 'svelte';
+import App from './App.svelte';
+import './app.css';
+import { Lab } from './lib/runs.svelte.ts';
+import { decodeSettings, hasSettings } from './lib/url.ts';
+import { Page } from './ui/page.svelte.ts';
+import { Settings } from './ui/settings.svelte.ts';
+
+const lab = new Lab(() => new Worker(new URL('./lib/worker/train.worker.ts', import.meta.url), { type: 'module' }));
+const settings = new Settings(decodeSettings(location.search));
+const page = new Page(lab, settings, hasSettings(location.search));
+
+mount(App, { target: document.getElementById('app')!, props: { page } });
+void page.boot();

@@ -1,0 +1,180 @@
+// The page's own state around the Lab: the chart's view options, the sampler, import/export, the backend
+// probe, and the actions the buttons call (start, restore on load, download). Components only render it.
+import { RUN_NAMES } from '../lib/config.ts';
+import type { Lab } from '../lib/runs.svelte.ts';
+import type { ModelInfo } from '../lib/worker/protocol.ts';
+import type { PlotOptions } from './chart.ts';
+import { probeGpu, type GpuProbe } from './probe.ts';
+import { PAGE_DEFAULTS, type Settings } from './settings.svelte.ts';
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export class Plot implements PlotOptions {
+  unit = $state<PlotOptions['unit']>('bpb');
+  axis = $state<PlotOptions['axis']>('tokens');
+  log = $state(false);
+  smooth = $state(false);
+  showCode = $state(false);
+  showTrain = $state(true);
+
+  /** A plain copy for Chart.js (reading it also subscribes an effect to every option). */
+  get value(): PlotOptions {
+    return { unit: this.unit, axis: this.axis, log: this.log, smooth: this.smooth, showCode: this.showCode, showTrain: this.showTrain };
+  }
+}
+
+export class Sampler {
+  model = $state('');
+  prompt = $state('The ');
+  temperature = $state(0.8);
+  topK = $state(0);
+  maxTokens = $state(200);
+  seed = $state(1);
+  output = $state('');
+  busy = $state(false);
+  error = $state<string | null>(null);
+}
+
+export class Page {
+  readonly plot = new Plot();
+  readonly sampler = new Sampler();
+  probe = $state<GpuProbe | null>(null);
+  restoredUnfinished = $state(false); // a reload brought back an experiment that can resume
+  exporting = $state<string | null>(null);
+  exportError = $state<string | null>(null);
+  importing = $state(false);
+  importError = $state<string | null>(null);
+  imported = $state<ModelInfo[]>([]);
+
+  /** The header's backend badge: the worker's report once it has one, before that what 'auto' will likely pick. */
+  backendBadge = $derived.by((): { text: string; title: string; live: boolean } => {
+    const b = this.lab.backend;
+    if (b) {
+      const why = /software/i.test(b.note)
+        ? 'WebGPU adapter is software'
+        : /not available|no navigator\.gpu|no adapter|failed/i.test(b.note) && b.name !== 'webgpu'
+          ? 'no usable WebGPU'
+          : '';
+      const text = b.adapter ? `${b.name} · ${b.adapter}` : why ? `${b.name} (${why})` : b.name;
+      return { text, title: b.note, live: true };
+    }
+    const choice = this.settings.backend;
+    if (choice !== 'auto') return { text: `${choice} (starts with training)`, title: `you chose ${choice}`, live: false };
+    const p = this.probe;
+    if (!p) return { text: 'checking WebGPU…', title: '', live: false };
+    if (p.adapter && !p.software) return { text: `webgpu · ${p.adapter}`, title: `auto will use ${p.reason}`, live: false };
+    return { text: `wasm (${p.reason})`, title: 'auto uses WebGPU only on a hardware adapter, else wasm', live: false };
+  });
+
+  /** The models to sample from: the worker's list, with the best first choice (x+y) on top. */
+  sampleModel = $derived.by(() => {
+    const ids = this.lab.models.map((m) => m.id);
+    if (ids.includes(this.sampler.model)) return this.sampler.model;
+    return ids.includes('xy') ? 'xy' : (ids[0] ?? '');
+  });
+
+  constructor(
+    readonly lab: Lab,
+    readonly settings: Settings,
+    private readonly hadUrlSettings: boolean,
+  ) {}
+
+  /** On load: what backend is likely, the stored experiment (if any), then the data. */
+  async boot(): Promise<void> {
+    void probeGpu().then((p) => (this.probe = p));
+    let restored = false;
+    try {
+      restored = await this.lab.restore();
+    } catch (e) {
+      this.lab.errors = [...this.lab.errors, `could not read the stored experiment: ${message(e)}`];
+    }
+    const rec = this.lab.record;
+    if (restored && rec) {
+      this.restoredUnfinished = !rec.finished;
+      // a link's settings win; otherwise show what the stored experiment ran
+      if (!this.hadUrlSettings) {
+        this.settings.adopt(rec);
+        return;
+      }
+    }
+    await this.settings.choosePair(this.settings.pairId || PAGE_DEFAULTS.pair);
+  }
+
+  /** Trains x, y and x+y with the current settings. */
+  train(): void {
+    const s = this.settings;
+    const cfg = s.resolved.cfg;
+    if (!cfg || !s.x || !s.y || !s.ready) return;
+    this.restoredUnfinished = false;
+    const copy = (b: Uint8Array) => b.slice().buffer as ArrayBuffer;
+    this.lab.start({
+      cfg,
+      x: { label: s.x.label, bytes: copy(s.x.bytes) },
+      y: { label: s.y.label, bytes: copy(s.y.bytes) },
+      runs: [...RUN_NAMES],
+      backend: s.backend,
+      maxSeconds: Math.round(s.minutes * 60),
+      pairId: s.pairId || null,
+      initFrom: s.initFrom,
+    });
+  }
+
+  resumeStored(): void {
+    this.restoredUnfinished = false;
+    this.lab.resumeStored();
+  }
+
+  async discardStored(): Promise<void> {
+    this.restoredUnfinished = false;
+    await this.lab.forget();
+  }
+
+  async download(model: string): Promise<void> {
+    this.exporting = model;
+    this.exportError = null;
+    try {
+      const { fileName, bytes } = await this.lab.exportModel(model);
+      const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = fileName;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (e) {
+      this.exportError = `export of ${model}: ${message(e)}`;
+    } finally {
+      this.exporting = null;
+    }
+  }
+
+  async importFile(file: File): Promise<void> {
+    this.importing = true;
+    this.importError = null;
+    try {
+      const info = await this.lab.importModel(file.name, await file.arrayBuffer());
+      this.imported = [...this.imported, info];
+      this.sampler.model = info.id;
+    } catch (e) {
+      this.importError = `${file.name}: ${message(e)}`;
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  async sample(): Promise<void> {
+    const sm = this.sampler;
+    const model = this.sampleModel;
+    if (!model) return;
+    sm.busy = true;
+    sm.error = null;
+    try {
+      sm.output = await this.lab.sample(model, sm.prompt, { maxTokens: sm.maxTokens, temperature: sm.temperature, topK: sm.topK, seed: sm.seed });
+    } catch (e) {
+      sm.error = message(e);
+    } finally {
+      sm.busy = false;
+    }
+  }
+}

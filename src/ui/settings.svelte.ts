@@ -1,0 +1,249 @@
+// What the user has chosen before training: the two datasets (a bundled pair, a file or pasted text) and
+// the model, tokenizer, backend and budget. Derives the RunConfig and checks each dataset against it.
+// Refused input never replaces an earlier choice.
+import { DEFAULT_PAIR_ID, PAIRS, findPair } from '../../datasets/index.ts';
+import { PRESETS, type PresetName } from '../../models/presets.ts';
+import { DEFAULTS, isPresetName, resolveConfig, type BackendChoice, type RunConfig, type TokenizerKind } from '../lib/config.ts';
+import { trainWindowStarts } from '../lib/data/batches.ts';
+import { MAX_SOURCE_BYTES, checkSource, formatBytes, type SourceCheck } from '../lib/data/inputs.ts';
+import type { ExperimentRecord } from '../lib/store/persist.ts';
+import { encodeSettings, type UrlSettings } from '../lib/url.ts';
+
+export type SourceKey = 'X' | 'Y';
+export const SOURCE_KEYS: SourceKey[] = ['X', 'Y'];
+
+export interface SourceChoice {
+  label: string; // shown everywhere the source is named: a pair's description, a file name, "pasted text"
+  bytes: Uint8Array;
+  origin: 'pair' | 'file' | 'text';
+}
+
+/** The page's defaults; the URL lists only what differs from them. */
+export const PAGE_DEFAULTS = {
+  pair: DEFAULT_PAIR_ID,
+  preset: 'nano' as PresetName, // trains at a few steps a second on wasm: curves move within seconds
+  tokenizer: 'byte' as TokenizerKind,
+  backend: 'auto' as BackendChoice,
+  seed: DEFAULTS.seed,
+  passes: 1,
+  steps: 0,
+  minutes: 0,
+} satisfies UrlSettings;
+
+/** A preset's own value of a knob, for placeholders and for leaving equal values out of the overrides. */
+export function presetValue<K extends 'lr' | 'batchSize' | 'blockSize'>(preset: PresetName, k: K): RunConfig[K] {
+  return (PRESETS[preset][k] ?? DEFAULTS[k]) as RunConfig[K];
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export class Settings {
+  // data
+  pairId = $state<string>(PAGE_DEFAULTS.pair); // '' = the user's own data in X or Y
+  pairLoading = $state(false);
+  pairError = $state<string | null>(null);
+  x = $state.raw<SourceChoice | null>(null);
+  y = $state.raw<SourceChoice | null>(null);
+  refusal = $state<Record<SourceKey, string | null>>({ X: null, Y: null }); // why the last offer was refused
+
+  // model and budget
+  preset = $state<PresetName>(PAGE_DEFAULTS.preset);
+  tokenizer = $state<TokenizerKind>(PAGE_DEFAULTS.tokenizer);
+  backend = $state<BackendChoice>(PAGE_DEFAULTS.backend);
+  seed = $state(PAGE_DEFAULTS.seed);
+  passes = $state(PAGE_DEFAULTS.passes);
+  steps = $state(PAGE_DEFAULTS.steps);
+  minutes = $state(PAGE_DEFAULTS.minutes);
+  lr = $state<number | null>(null); // null: the preset's
+  batchSize = $state<number | null>(null);
+  blockSize = $state<number | null>(null);
+  initFrom = $state<string | null>(null); // an imported model every run starts from
+
+  private loadSeq = 0;
+
+  /** Block size in effect: checks depend on it (and on the tokenizer) only, so they rerun only when these change. */
+  effectiveBlockSize = $derived(this.blockSize ?? presetValue(this.preset, 'blockSize'));
+  effectiveBatchSize = $derived(this.batchSize ?? presetValue(this.preset, 'batchSize'));
+
+  overrides = $derived.by((): Partial<RunConfig> => {
+    const o: Partial<RunConfig> = { tokenizer: this.tokenizer, seed: this.seed, passes: this.passes, steps: this.steps };
+    if (this.lr !== null) o.lr = this.lr;
+    if (this.batchSize !== null) o.batchSize = this.batchSize;
+    if (this.blockSize !== null) o.blockSize = this.blockSize;
+    return o;
+  });
+
+  resolved = $derived.by((): { cfg: Readonly<RunConfig> | null; error: string | null } => {
+    try {
+      return { cfg: resolveConfig(this.preset, this.overrides), error: null };
+    } catch (e) {
+      return { cfg: null, error: message(e) };
+    }
+  });
+
+  checkX = $derived(this.check('X', this.x));
+  checkY = $derived(this.check('Y', this.y));
+
+  /** Steps each run will take, from the token counts (the worker's plan is the same arithmetic). */
+  estimate = $derived.by(() => {
+    const T = this.effectiveBlockSize;
+    const B = this.effectiveBatchSize;
+    const windows = (c: SourceCheck | null) => (c?.ok ? trainWindowStarts(c.tokens - Math.floor(c.tokens * DEFAULTS.valFraction), T).length : 0);
+    const wx = windows(this.checkX);
+    const wy = windows(this.checkY);
+    const steps = (w: number) => (this.steps > 0 ? this.steps : Math.ceil((this.passes * w) / B));
+    return { x: steps(wx), y: steps(wy), xy: steps(wx + wy), tokensPerStep: B * T };
+  });
+
+  ready = $derived(!!this.resolved.cfg && !!this.checkX?.ok && !!this.checkY?.ok && !this.pairLoading);
+
+  /** Why Train is disabled, in words; null when it is not. */
+  blocker = $derived.by((): string | null => {
+    if (this.pairLoading) return 'loading the datasets…';
+    if (this.resolved.error) return this.resolved.error;
+    if (!this.x || !this.y) return 'choose both X and Y';
+    if (!this.checkX?.ok) return this.checkX?.message ?? null;
+    if (!this.checkY?.ok) return this.checkY?.message ?? null;
+    return null;
+  });
+
+  url = $derived(
+    encodeSettings(
+      {
+        pair: this.pairId || undefined,
+        preset: this.preset,
+        tokenizer: this.tokenizer,
+        backend: this.backend,
+        seed: this.seed,
+        passes: this.passes,
+        steps: this.steps,
+        minutes: this.minutes,
+        lr: this.lr ?? undefined,
+        batchSize: this.batchSize ?? undefined,
+        blockSize: this.blockSize ?? undefined,
+      },
+      PAGE_DEFAULTS,
+    ),
+  );
+
+  constructor(fromUrl: UrlSettings = {}) {
+    this.apply(fromUrl);
+  }
+
+  /** Takes settings from a link; the pair only if it exists. Values were validated by decodeSettings. */
+  apply(s: UrlSettings): void {
+    if (s.pair !== undefined && findPair(s.pair)) this.pairId = s.pair;
+    if (s.preset !== undefined) this.preset = s.preset;
+    if (s.tokenizer !== undefined) this.tokenizer = s.tokenizer;
+    if (s.backend !== undefined) this.backend = s.backend;
+    if (s.seed !== undefined) this.seed = s.seed;
+    if (s.passes !== undefined) this.passes = s.passes;
+    if (s.steps !== undefined) this.steps = s.steps;
+    if (s.minutes !== undefined) this.minutes = s.minutes;
+    if (s.lr !== undefined) this.lr = s.lr;
+    if (s.batchSize !== undefined) this.batchSize = s.batchSize;
+    if (s.blockSize !== undefined) this.blockSize = s.blockSize;
+  }
+
+  /** Shows a stored experiment's settings and data (after a reload), so the page says what was run. */
+  adopt(rec: ExperimentRecord): void {
+    const c = rec.cfg;
+    if (isPresetName(c.preset)) this.preset = c.preset;
+    const p = this.preset;
+    this.tokenizer = c.tokenizer;
+    this.seed = c.seed;
+    this.passes = c.passes;
+    this.steps = c.steps;
+    this.backend = rec.backend;
+    this.minutes = Math.round((rec.maxSeconds / 60) * 100) / 100;
+    this.lr = c.lr !== presetValue(p, 'lr') ? c.lr : null;
+    this.batchSize = c.batchSize !== presetValue(p, 'batchSize') ? c.batchSize : null;
+    this.blockSize = c.blockSize !== presetValue(p, 'blockSize') ? c.blockSize : null;
+    this.pairId = rec.pairId && findPair(rec.pairId) ? rec.pairId : '';
+    this.x = { label: rec.x.label, bytes: new Uint8Array(rec.x.bytes.slice(0)), origin: rec.pairId ? 'pair' : 'file' };
+    this.y = rec.y ? { label: rec.y.label, bytes: new Uint8Array(rec.y.bytes.slice(0)), origin: rec.pairId ? 'pair' : 'file' } : null;
+    this.refusal = { X: null, Y: null };
+  }
+
+  source(k: SourceKey): SourceChoice | null {
+    return k === 'X' ? this.x : this.y;
+  }
+
+  checkOf(k: SourceKey): SourceCheck | null {
+    return k === 'X' ? this.checkX : this.checkY;
+  }
+
+  private check(k: SourceKey, s: SourceChoice | null): SourceCheck | null {
+    if (!s) return null;
+    return checkSource(k, s.bytes, { tokenizer: this.tokenizer, blockSize: this.effectiveBlockSize, valFraction: DEFAULTS.valFraction, maxBytes: DEFAULTS.maxBytes });
+  }
+
+  /** Loads a bundled pair into X and Y. A later call wins over an earlier one still loading. */
+  async choosePair(id: string): Promise<void> {
+    const pair = findPair(id);
+    if (!pair) return;
+    const seq = ++this.loadSeq;
+    this.pairId = id;
+    this.pairLoading = true;
+    this.pairError = null;
+    try {
+      const { x, y } = await pair.load();
+      if (seq !== this.loadSeq) return;
+      this.x = { label: pair.xName, bytes: x, origin: 'pair' };
+      this.y = { label: pair.yName, bytes: y, origin: 'pair' };
+      this.refusal = { X: null, Y: null };
+    } catch (e) {
+      if (seq === this.loadSeq) this.pairError = `could not load '${pair.title}': ${message(e)}`;
+    } finally {
+      if (seq === this.loadSeq) this.pairLoading = false;
+    }
+  }
+
+  /** Offers new data for X or Y; refused data (with the reason in `refusal`) leaves the earlier choice. */
+  offer(k: SourceKey, label: string, bytes: Uint8Array, origin: SourceChoice['origin']): boolean {
+    const c = checkSource(label, bytes, { tokenizer: this.tokenizer, blockSize: this.effectiveBlockSize, valFraction: DEFAULTS.valFraction, maxBytes: DEFAULTS.maxBytes });
+    if (!c.ok) {
+      this.refusal[k] = `${c.message}. ${this.source(k) ? `Kept the earlier ${k}.` : ''}`.trim();
+      return false;
+    }
+    this.loadSeq++; // a pair still loading must not overwrite this
+    this.pairLoading = false;
+    const choice = { label, bytes, origin };
+    if (k === 'X') this.x = choice;
+    else this.y = choice;
+    this.refusal[k] = null;
+    this.pairId = '';
+    return true;
+  }
+
+  async offerFile(k: SourceKey, file: File): Promise<boolean> {
+    // refuse a huge file before reading it into memory
+    if (file.size > MAX_SOURCE_BYTES) {
+      this.refusal[k] = `${file.name}: ${formatBytes(file.size)} is over the ${formatBytes(MAX_SOURCE_BYTES)} limit per dataset; use a shorter excerpt.${this.source(k) ? ` Kept the earlier ${k}.` : ''}`;
+      return false;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await file.arrayBuffer());
+    } catch (e) {
+      this.refusal[k] = `${file.name}: could not read the file (${message(e)})`;
+      return false;
+    }
+    return this.offer(k, file.name, bytes, 'file');
+  }
+
+  offerText(k: SourceKey, text: string): boolean {
+    if (text.trim() === '') {
+      this.refusal[k] = `pasted text: the text is empty.${this.source(k) ? ` Kept the earlier ${k}.` : ''}`;
+      return false;
+    }
+    const bytes = new TextEncoder().encode(text);
+    return this.offer(k, `pasted text (${[...text].length.toLocaleString('en-US')} characters)`, bytes, 'text');
+  }
+
+  clearRefusal(k: SourceKey): void {
+    this.refusal[k] = null;
+  }
+}
+
+export { PAIRS };
