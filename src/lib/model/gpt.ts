@@ -96,9 +96,27 @@ export function disposeParams(params: Params): void {
 
 // ---- layers -------------------------------------------------------------------------------------
 
+/** Swaps the last two axes. */
+function swapLast(t: tf.Tensor): tf.Tensor {
+  const perm = t.shape.map((_, i) => i);
+  [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+  return tf.transpose(t, perm);
+}
+
+/** a @ b, batched over leading axes, with a gradient that also multiplies untransposed matrices:
+ *  tfjs-wasm's transposed-operand paths run 8–19× slower than its plain one (bench/matmul.ts). */
+const mm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor, [sa, sb]: tf.Tensor[]) => [tf.matMul(dy, swapLast(sb)), tf.matMul(swapLast(sa), dy)],
+  };
+}) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
 /** x @ Wᵀ + b for x of shape (N, in), W of shape (out, in). */
 function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
-  return tf.add(tf.matMul(x, w as tf.Tensor2D, false, true), b);
+  return tf.add(mm(x, tf.transpose(w)), b);
 }
 
 function layerNorm(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
@@ -138,10 +156,10 @@ function attention(p: Params, h: string, x: tf.Tensor2D, B: number, T: number, c
   const qkv = linear(x, p[h + 'attn.c_attn.weight'], p[h + 'attn.c_attn.bias']); // (B*T, 3C)
   const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, nh, hs]), [0, 2, 1, 3]); // (B, nh, T, hs)
   const [q, k, v] = tf.split(qkv, 3, 1).map(heads);
-  let att = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs)); // (B, nh, T, T)
+  let att = tf.mul(mm(q, swapLast(k)), 1 / Math.sqrt(hs)); // (B, nh, T, T)
   att = tf.softmax(tf.add(att, causalMask(T)));
   att = dropout(att, cfg.dropout, train);
-  const y = tf.matMul(att, v); // (B, nh, T, hs)
+  const y = mm(att, v); // (B, nh, T, hs)
   const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D; // (B*T, C)
   return dropout(linear(merged, p[h + 'attn.c_proj.weight'], p[h + 'attn.c_proj.bias']), cfg.dropout, train) as tf.Tensor2D;
 }
@@ -154,7 +172,7 @@ function mlp(p: Params, h: string, x: tf.Tensor2D, cfg: ModelConfig, train: bool
 function embed(wte: tf.Tensor, idx: tf.Tensor2D, V: number, mode: EmbedMode): tf.Tensor2D {
   const flat = tf.reshape(idx, [-1]) as tf.Tensor1D; // (B*T)
   // wasm has no UnsortedSegmentSum, the gradient of gather; one-hot × matrix needs only a matmul.
-  if (mode === 'onehot') return tf.matMul(tf.cast(tf.oneHot(flat, V), 'float32'), wte as tf.Tensor2D); // (B*T, C)
+  if (mode === 'onehot') return mm(tf.cast(tf.oneHot(flat, V), 'float32'), wte) as tf.Tensor2D; // (B*T, C)
   return tf.gather(wte, flat) as tf.Tensor2D; // (B*T, C)
 }
 
@@ -178,7 +196,7 @@ export function forward(p: Params, cfg: ModelConfig, idx: tf.Tensor2D, opts: For
     x = tf.add(x, mlp(p, h, layerNorm(x, p[h + 'ln_2.weight'], p[h + 'ln_2.bias']) as tf.Tensor2D, cfg, train));
   }
   x = layerNorm(x, p['transformer.ln_f.weight'], p['transformer.ln_f.bias']) as tf.Tensor2D;
-  const logits = tf.matMul(x, wte as tf.Tensor2D, false, true); // (B*T, V): the head is wteᵀ
+  const logits = mm(x, tf.transpose(wte)); // (B*T, V): the head is wteᵀ
   return tf.reshape(logits, [B, T, V]);
 }
 
