@@ -13,3 +13,6 @@ const page = new Page(lab, settings, hasSettings(location.search));
 
 mount(App, { target: document.getElementById('app')!, props: { page } });
 void page.boot();
+
+// the page's state, for the console and for end-to-end tests
+Object.assign(window, { kxy: page });

@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { BACKEND_CHOICES, UserError, type BackendChoice } from './config.ts';
+import { probeWebGPU } from './gpu.ts';
 import type { EmbedMode } from './model/gpt.ts';
 
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -28,31 +29,7 @@ export function embedModeFor(backend: string): EmbedMode {
   return backend === 'webgpu' ? 'gather' : 'onehot';
 }
 
-interface AdapterProbe {
-  adapter: GPUAdapter;
-  description: string;
-  software: boolean;
-}
-
-async function probeWebGPU(): Promise<AdapterProbe | string> {
-  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
-  if (!gpu) return 'WebGPU is not available here (no navigator.gpu)';
-  let adapter: GPUAdapter | null = null;
-  try {
-    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  } catch (e) {
-    return `WebGPU adapter request failed: ${(e as Error).message}`;
-  }
-  if (!adapter) return 'WebGPU found no adapter';
-  const info = adapter.info;
-  const text = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ');
-  const fallback = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
-  const software = fallback || /swiftshader|llvmpipe|lavapipe|software|microsoft basic/i.test(text);
-  return { adapter, description: text || 'unknown adapter', software };
-}
-
-async function useWebGPU(probe: AdapterProbe, opts: BackendOptions): Promise<void> {
-  const { adapter } = probe;
+async function useWebGPU(adapter: GPUAdapter, opts: BackendOptions): Promise<void> {
   const limits = adapter.limits;
   const device = await adapter.requestDevice({
     requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
@@ -86,13 +63,13 @@ export async function selectBackend(choice: BackendChoice, opts: BackendOptions 
   const notes: string[] = [];
   if (choice === 'webgpu' || choice === 'auto') {
     const probe = await probeWebGPU();
-    if (typeof probe === 'string') {
-      if (choice === 'webgpu') throw new UserError(probe);
-      notes.push(probe);
+    if (!probe.adapter) {
+      if (choice === 'webgpu') throw new UserError(probe.reason);
+      notes.push(probe.reason);
     } else if (probe.software && choice === 'auto') {
-      notes.push(`WebGPU adapter '${probe.description}' is software rendering, slower than wasm`);
+      notes.push(probe.reason);
     } else {
-      await useWebGPU(probe, opts);
+      await useWebGPU(probe.adapter, opts);
       return { name: 'webgpu', adapter: probe.description, software: probe.software, note: notes.concat(`webgpu on ${probe.description}`).join('; ') };
     }
   }

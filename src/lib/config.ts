@@ -39,7 +39,7 @@ export interface RunConfig {
   valFraction: number; // the last fraction of each source is held out for validation
   maxBytes: number; // use only the first maxBytes of each source; 0 = all
   evalWindows: number; // at most this many fixed validation windows per source
-  evalEvery: number; // steps between validations (and always at the end)
+  evalEvery: number; // steps between validations (and always at the start and end); 0 = about 20 per run
   logEvery: number; // steps between synced training metrics
   seed: number; // initial weights, window order, dropout
 }
@@ -67,7 +67,7 @@ export const DEFAULTS: Readonly<RunConfig> = Object.freeze({
   valFraction: 0.1,
   maxBytes: 0,
   evalWindows: 128,
-  evalEvery: 25,
+  evalEvery: 0,
   logEvery: 5,
   seed: 1337,
 });
@@ -99,12 +99,12 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 export function validateConfig(cfg: RunConfig): void {
-  const posInt: (keyof RunConfig)[] = ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd', 'batchSize', 'passes', 'evalWindows', 'evalEvery', 'logEvery'];
+  const posInt: (keyof RunConfig)[] = ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd', 'batchSize', 'passes', 'evalWindows', 'logEvery'];
   for (const k of posInt) {
     const v = cfg[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UserError(`${k} must be a positive integer (got ${String(v)})`);
   }
-  for (const k of ['steps', 'warmupSteps', 'maxBytes', 'seed'] as const) {
+  for (const k of ['steps', 'warmupSteps', 'maxBytes', 'seed', 'evalEvery'] as const) {
     if (!Number.isInteger(cfg[k]) || cfg[k] < 0) throw new UserError(`${k} must be a non-negative integer (got ${cfg[k]})`);
   }
   if (cfg.nEmbd % cfg.nHead !== 0) throw new UserError(`nEmbd (${cfg.nEmbd}) must be divisible by nHead (${cfg.nHead})`);
@@ -138,6 +138,11 @@ export function configFromJson(obj: unknown): Readonly<RunConfig> {
 /** The keys on which two configs differ, for showing what an import or a URL changed. */
 export function configDiff(a: RunConfig, b: RunConfig): (keyof RunConfig)[] {
   return (Object.keys(DEFAULTS) as (keyof RunConfig)[]).filter((k) => a[k] !== b[k]);
+}
+
+/** Steps between validations of a run: evalEvery, or about 20 over the run when it is 0 (auto). */
+export function evalInterval(cfg: Pick<RunConfig, 'evalEvery'>, totalSteps: number): number {
+  return cfg.evalEvery > 0 ? cfg.evalEvery : Math.max(1, Math.round(totalSteps / 20));
 }
 
 /** Parameter count of the GPT this config describes (wte counted once: the head is tied). */

@@ -273,6 +273,11 @@ export class Lab {
     if (this.experimentId) await deleteExperiment(this.experimentId);
     this.reset(null);
     this.record = null;
+    // nothing is shown any more: back to the state of a fresh page
+    if (!this.busy) {
+      this.state = 'idle';
+      this.stateMessage = '';
+    }
   }
 
   private reset(id: string | null): void {
@@ -311,7 +316,13 @@ export class Lab {
 
   /** Writes the record soon, at most every few seconds: structured cloning the curves is not free. */
   private persistSoon(delayMs = 3000): void {
-    if (this.saveTimer || !this.record) return;
+    if (!this.record) return;
+    // an urgent save (a state change, a checkpoint) must not wait for a routine one already pending
+    if (this.saveTimer && delayMs === 0) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+    }
+    if (this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = null;
       if (!this.record) return;

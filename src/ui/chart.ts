@@ -11,7 +11,7 @@ import {
   PointElement,
   Tooltip,
   type ChartDataset,
-  type ScriptableContext,
+  type Plugin,
   type TooltipItem,
 } from 'chart.js';
 import type { Curve, RunView, Unit, XAxis } from '../lib/runs.svelte.ts';
@@ -19,6 +19,59 @@ import { duration, short } from './format.ts';
 import { SOURCE_STYLE, alpha, runStyle } from './theme.ts';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Decimation, Tooltip);
+
+// Chart.js wraps push() on the arrays it draws and then replays every single push on the next update (one
+// element update each: seconds for 20,000 points). Array.prototype.push skips that wrapper, and the update
+// then syncs the new points in one go.
+const push = Array.prototype.push;
+
+const SMOOTHING = 0.8; // EMA weight of the past: TensorBoard's default is 0.6; our points are sparser per pixel
+const MARKERS = 24; // at most this many markers per validation line
+const MIN_INTERVAL_MS = 150; // new points redraw at most ~6 times a second: curves still move smoothly
+
+type Marker = (typeof SOURCE_STYLE)['X' | 'Y'];
+const markerOf = new WeakMap<object, Marker>(); // validation datasets → their source's marker
+
+/** Markers on the validation lines, a few per line. Chart.js's own point markers resolve their options
+ *  point by point on every update, which costs more than the lines themselves on long runs. */
+const markers: Plugin<'line'> = {
+  id: 'kxyMarkers',
+  afterDatasetsDraw(chart) {
+    const { ctx, chartArea } = chart;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(chartArea.left - 5, chartArea.top - 5, chartArea.width + 10, chartArea.height + 10);
+    ctx.clip();
+    chart.data.datasets.forEach((ds, i) => {
+      const m = markerOf.get(ds);
+      if (!m || !chart.isDatasetVisible(i)) return;
+      const pts = chart.getDatasetMeta(i).data;
+      const n = pts.length;
+      const every = Math.max(1, Math.ceil(n / MARKERS));
+      const color = String(ds.borderColor);
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = color;
+      ctx.fillStyle = m.hollow ? '#ffffff' : color;
+      for (let j = 0; j < n; j++) {
+        if (j % every !== 0 && j !== n - 1) continue;
+        const { x, y } = pts[j];
+        if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+        const r = m.pointRadius;
+        ctx.beginPath();
+        if (m.point === 'circle') ctx.arc(x, y, r, 0, 2 * Math.PI);
+        else {
+          ctx.moveTo(x, y - r);
+          ctx.lineTo(x + r * 0.95, y + r * 0.6);
+          ctx.lineTo(x - r * 0.95, y + r * 0.6);
+          ctx.closePath();
+        }
+        ctx.fill();
+        ctx.stroke();
+      }
+    });
+    ctx.restore();
+  },
+};
 
 export interface PlotOptions {
   unit: Unit;
@@ -33,7 +86,7 @@ export const AXIS_LABEL: Record<XAxis, string> = {
   tokens: 'tokens seen by the run',
   tokensY: 'tokens of Y seen by the run',
   step: 'optimizer steps',
-  time: 'wall time (min:s)',
+  time: 'wall time',
 };
 
 export const UNIT_LABEL: Record<Unit, string> = { bpb: 'bits per byte', bpt: 'bits per token' };
@@ -53,9 +106,6 @@ interface Series {
   dataset: LineDataset;
 }
 
-const SMOOTHING = 0.8; // EMA weight of the past: TensorBoard's default is 0.6; our points are sparser per pixel
-const MARKERS = 24; // at most this many markers per validation line
-
 export class LiveChart {
   private readonly chart: Chart<'line', Point[]>;
   private readonly series = new Map<string, Series>();
@@ -63,6 +113,9 @@ export class LiveChart {
   private opts: PlotOptions;
   private optsKey = '';
   private frame = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastCost = 0; // ms the last redraw took
+  private lastEnd = 0;
 
   /** `onDraw` gets the number of datasets holding at least one point, after every redraw. */
   constructor(
@@ -71,7 +124,10 @@ export class LiveChart {
     private readonly onDraw: (seriesWithPoints: number) => void,
   ) {
     this.opts = { ...opts };
-    this.chart = new Chart<'line', Point[]>(canvas, {
+    // a CPU-backed canvas: a GPU-accelerated one commits each frame through the GPU process, which costs the
+    // main thread 40+ ms per redraw where that GPU is software (SwiftShader); a line chart rasters fast on the CPU
+    const ctx = canvas.getContext('2d', { willReadFrequently: true }) ?? canvas;
+    this.chart = new Chart<'line', Point[]>(ctx, {
       type: 'line',
       data: { datasets: [] },
       options: {
@@ -88,7 +144,7 @@ export class LiveChart {
           y: { type: 'linear', ticks: { maxTicksLimit: 8 }, title: { display: true, text: '' }, grid: { color: '#eef0f3' } },
         },
         plugins: {
-          decimation: { enabled: true, algorithm: 'lttb', samples: 600, threshold: 1200 },
+          decimation: { enabled: true, algorithm: 'lttb', samples: 250, threshold: 500 },
           legend: { display: false },
           tooltip: {
             callbacks: {
@@ -98,28 +154,58 @@ export class LiveChart {
           },
         },
       },
+      plugins: [markers],
     });
     this.applyOptions();
+    this.warmUp();
   }
 
-  /** New data or options: redraws on the next animation frame (several calls in one frame draw once). */
+  /** New data or options: redraws on an animation frame. New options redraw at once; new points wait until
+   *  MIN_INTERVAL_MS after the last redraw, and at least twice as long as it took, so the chart never takes
+   *  more than a third of the main thread. */
   update(runs: RunView[], opts: PlotOptions): void {
     this.runs = runs;
+    const urgent = JSON.stringify(opts) !== JSON.stringify(this.opts);
     this.opts = { ...opts };
     if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
+    if (this.timer && !urgent) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const wait = urgent ? 0 : Math.max(this.lastEnd + MIN_INTERVAL_MS, this.lastEnd + 2 * this.lastCost) - performance.now();
+    const schedule = () => {
+      this.timer = null;
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        const t0 = performance.now();
+        this.draw();
+        this.lastEnd = performance.now();
+        this.lastCost = this.lastEnd - t0;
+      });
+    };
+    if (wait > 4) this.timer = setTimeout(schedule, wait);
+    else schedule();
+  }
+
+  /** Draws a throwaway series once while the page is idle: the first draw with data runs Chart.js's code
+   *  cold (50 ms here), and would otherwise land on the first validation of a training run. */
+  private warmUp(): void {
+    const ds = this.makeDataset('xy', 'val', 'Y');
+    ds.data = [{ x: 0, y: 8 }, { x: 1, y: 4 }, { x: 2, y: 3 }];
+    this.chart.data.datasets.push(ds);
+    this.chart.update('none');
+    this.chart.data.datasets.pop();
+    this.chart.update('none');
   }
 
   destroy(): void {
+    if (this.timer) clearTimeout(this.timer);
     if (this.frame) cancelAnimationFrame(this.frame);
     this.chart.destroy();
   }
 
   private formatX(v: number): string {
-    return this.opts.axis === 'time' ? duration(v) : this.opts.axis === 'step' ? short(v) : short(v);
+    if (this.opts.axis !== 'time') return short(v);
+    return v < 60 ? `${+v.toFixed(v < 10 ? 1 : 0)} s` : duration(v);
   }
 
   private applyOptions(): void {
@@ -145,23 +231,11 @@ export class LiveChart {
     const src = source === 'Y' ? SOURCE_STYLE.Y : SOURCE_STYLE.X;
     const what = kind === 'val' ? `validation on ${source}` : kind === 'code' ? `code so far on ${source}` : 'training loss';
     const base: LineDataset = { label: `${rs.label} · ${what}`, data: [], borderColor: rs.color, backgroundColor: rs.color, pointRadius: 0, pointHoverRadius: 4, indexAxis: 'x' };
-    if (kind === 'train') return { ...base, borderColor: alpha(rs.color, 0.3), backgroundColor: alpha(rs.color, 0.3), borderWidth: 1.25, order: 3 };
+    if (kind === 'train') return { ...base, borderColor: alpha(rs.color, 0.4), backgroundColor: alpha(rs.color, 0.4), borderWidth: 1.25, order: 3 };
     if (kind === 'code') return { ...base, borderColor: alpha(rs.color, 0.8), borderWidth: 1.5, borderDash: src.codeDash, order: 2 };
-    return {
-      ...base,
-      borderWidth: src.width,
-      order: source === 'X' ? 1 : 0,
-      pointStyle: src.point,
-      pointBackgroundColor: src.hollow ? '#ffffff' : rs.color,
-      pointBorderColor: rs.color,
-      pointBorderWidth: 1.5,
-      // a marker every few points: enough to tell X from Y without cluttering long runs
-      pointRadius: (ctx: ScriptableContext<'line'>) => {
-        const n = (ctx.dataset.data as Point[]).length;
-        const every = Math.max(1, Math.ceil(n / MARKERS));
-        return ctx.dataIndex % every === 0 || ctx.dataIndex === n - 1 ? src.pointRadius : 0;
-      },
-    };
+    const ds: LineDataset = { ...base, borderWidth: src.width, order: source === 'X' ? 1 : 0, pointStyle: src.point };
+    markerOf.set(ds, src);
+    return ds;
   }
 
   private draw(): void {
@@ -173,7 +247,6 @@ export class LiveChart {
     const xcol = o.axis;
     const ycol = o.unit;
     const live = new Set<string>();
-    let structure = false;
 
     const consume = (run: string, kind: Kind, source: string | null, curve: Curve) => {
       const id = `${run}|${kind}|${source ?? ''}`;
@@ -184,7 +257,6 @@ export class LiveChart {
         s = { run, kind, source, curve, n: 0, data: dataset.data, ema: NaN, dataset };
         this.series.set(id, s);
         this.chart.data.datasets.push(dataset);
-        structure = true;
       }
       const show = this.visible(run, kind);
       if (optsChanged || s.curve !== curve || curve.length < s.n || !show) {
@@ -198,12 +270,14 @@ export class LiveChart {
       if (!show) return;
       const xs = curve.cols[xcol];
       const ys = curve.cols[ycol];
+      const fresh: Point[] = [];
       for (let i = s.n; i < curve.length; i++) {
         let y = ys[i];
         if (!Number.isFinite(y)) continue;
         if (o.smooth) y = s.ema = Number.isNaN(s.ema) ? y : SMOOTHING * s.ema + (1 - SMOOTHING) * y;
-        s.data.push({ x: xs[i], y });
+        fresh.push({ x: xs[i], y });
       }
+      for (let i = 0; i < fresh.length; i += 10_000) push.apply(s.data, fresh.slice(i, i + 10_000));
       s.n = curve.length;
     };
 
@@ -218,9 +292,7 @@ export class LiveChart {
       this.series.delete(id);
       const i = this.chart.data.datasets.indexOf(s.dataset);
       if (i >= 0) this.chart.data.datasets.splice(i, 1);
-      structure = true;
     }
-    void structure;
     this.chart.update('none');
     let withPoints = 0;
     for (const s of this.series.values()) if (s.data.length > 0) withPoints++;

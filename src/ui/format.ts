@@ -4,7 +4,7 @@
 const grouped = new Intl.NumberFormat('en-US');
 
 /** 110078 → "110,078" */
-export const int = (n: number): string => (Number.isFinite(n) ? grouped.format(Math.round(n)) : '–');
+export const int = (n: number): string => (Number.isFinite(n) ? grouped.format(Math.round(n)).replace('-', '−') : '–');
 
 /** 1234567 → "1.23M", 12345 → "12.3k" */
 export function short(n: number): string {
@@ -31,7 +31,7 @@ export const fixed = (n: number | null | undefined, digits = 3): string => (n ==
 /** 0.1234 → "12.3%" (with a sign when asked) */
 export function percent(f: number, signed = false): string {
   if (!Number.isFinite(f)) return '–';
-  const s = (f * 100).toFixed(1);
+  const s = (f * 100).toFixed(1).replace('-', '−');
   return signed && f > 0 ? `+${s}%` : `${s}%`;
 }
 

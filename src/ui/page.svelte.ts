@@ -31,6 +31,7 @@ export class Sampler {
   maxTokens = $state(200);
   seed = $state(1);
   output = $state('');
+  outputPrompt = $state(''); // the prompt the output continues (the prompt field may have changed since)
   busy = $state(false);
   error = $state<string | null>(null);
 }
@@ -170,7 +171,9 @@ export class Page {
     sm.busy = true;
     sm.error = null;
     try {
-      sm.output = await this.lab.sample(model, sm.prompt, { maxTokens: sm.maxTokens, temperature: sm.temperature, topK: sm.topK, seed: sm.seed });
+      const prompt = sm.prompt;
+      sm.output = await this.lab.sample(model, prompt, { maxTokens: sm.maxTokens, temperature: sm.temperature, topK: sm.topK, seed: sm.seed });
+      sm.outputPrompt = prompt;
     } catch (e) {
       sm.error = message(e);
     } finally {

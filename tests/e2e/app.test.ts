@@ -15,7 +15,7 @@ let url: string;
 const dir = mkdtempSync(join(tmpdir(), 'kxy-e2e-'));
 
 beforeAll(async () => {
-  server = await createServer({ configFile: join(import.meta.dirname, '../../vite.config.ts'), server: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
+  server = await createServer({ configFile: join(import.meta.dirname, '../../vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' }); // no reloads mid-test
   await server.listen();
   url = server.resolvedUrls!.local[0];
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -42,7 +42,9 @@ describe('the app', () => {
     await byTest('backend').selectOption('wasm');
     await byTest('steps').fill('3');
     await byTest('train').click();
-    await expect.poll(async () => byTest('state').textContent(), { timeout: 240_000, interval: 1000 }).toMatch(/done/);
+    await expect.poll(async () => byTest('state').textContent(), { timeout: 240_000, interval: 1000 }).toMatch(/done|stopped|failed/);
+    const why = await page.evaluate(() => JSON.stringify({ message: (window as any).kxy.lab.stateMessage, errors: (window as any).kxy.lab.errors }));
+    expect(await byTest('state').textContent(), why).toMatch(/done/);
     const series = Number(await byTest('chart').getAttribute('data-series-count'));
     expect(series).toBeGreaterThanOrEqual(3);
     await expect.poll(async () => byTest('backend-info').textContent()).toMatch(/wasm/);

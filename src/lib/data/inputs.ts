@@ -35,6 +35,13 @@ export function binaryReason(data: Uint8Array): string | null {
   return control > n / 100 ? 'more than 1% of its bytes are control characters, so it looks binary' : null;
 }
 
+/** Characters in valid UTF-8: every byte that does not continue a sequence starts one. */
+function countChars(data: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < data.length; i++) if ((data[i] & 0xc0) !== 0x80) n++;
+  return n;
+}
+
 export function checkSource(name: string, data: Uint8Array, cfg: Pick<RunConfig, 'tokenizer' | 'blockSize' | 'valFraction' | 'maxBytes'>): SourceCheck {
   const bytes = data.length;
   const fail = (message: string): SourceCheck => ({ ok: false, message: `${name}: ${message}`, bytes, tokens: 0 });
@@ -43,7 +50,7 @@ export function checkSource(name: string, data: Uint8Array, cfg: Pick<RunConfig,
   const why = binaryReason(data);
   if (why) return fail(`${why}; kxy trains on text`);
   const used = cfg.maxBytes > 0 ? Math.min(bytes, cfg.maxBytes) : bytes;
-  const tokens = cfg.tokenizer === 'byte' ? used : [...new TextDecoder().decode(data.subarray(0, used))].length;
+  const tokens = cfg.tokenizer === 'byte' ? used : countChars(data.subarray(0, used));
   const need = minTokens(cfg);
   if (tokens < need) return fail(`${tokens} tokens is too short: the context of ${cfg.blockSize} needs at least ${need} (one window to train on and one to validate)`);
   return { ok: true, message: `${human(bytes)}, ${tokens.toLocaleString('en-US')} tokens`, bytes, tokens };

@@ -2,7 +2,7 @@
 // of events; it knows nothing of workers, terminals or the DOM. Each window is scored before the update that
 // trains on it, which gives the prequential code length; validation uses fixed windows per source.
 import * as tf from '@tensorflow/tfjs';
-import type { RunConfig } from '../config.ts';
+import { evalInterval, type RunConfig } from '../config.ts';
 import { PrequentialLedger, StreamPlan, evalWindowStarts, gatherWindows, type Dataset, type WindowRef } from '../data/batches.ts';
 import { addCode, emptyCode, natsToBits, type CodeLength } from '../metrics/bits.ts';
 import { createParams, disposeParams, forward, readWeights, tokenNll, type EmbedMode, type Params, type Weights } from '../model/gpt.ts';
@@ -287,6 +287,7 @@ export async function* train(run: Run): AsyncGenerator<TrainEvent> {
   const cfg = run.cfg;
   const name = run.name;
   const at = () => ({ run: name, step: run.step, tokens: run.tokens, tokensBySource: { ...run.tokensBySource } });
+  const evalEvery = evalInterval(cfg, run.totalSteps);
   yield { type: 'start', run: name, step: run.step, totalSteps: run.totalSteps, tokensPerStep: cfg.batchSize * cfg.blockSize };
   if (run.step === 0) yield { type: 'eval', ...at(), val: await run.evaluate() };
   while (run.step < run.totalSteps) {
@@ -302,7 +303,7 @@ export async function* train(run: Run): AsyncGenerator<TrainEvent> {
       }
       yield { type: 'log', ...at(), ...iv, smoothLossBitsPerToken: run.smoothLoss, prequential: structuredClone(run.prequential) };
     }
-    if (run.step % cfg.evalEvery === 0 || last) yield { type: 'eval', ...at(), val: await run.evaluate() };
+    if (run.step % evalEvery === 0 || last) yield { type: 'eval', ...at(), val: await run.evaluate() };
   }
   yield { type: 'done', run: name, step: run.step };
 }

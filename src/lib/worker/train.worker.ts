@@ -159,8 +159,8 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
 }
 
 function pickArch(c: RunConfig): Partial<RunConfig> {
-  const { vocabSize, blockSize, nLayer, nHead, nEmbd, tokenizer } = c;
-  return { vocabSize, blockSize, nLayer, nHead, nEmbd, tokenizer };
+  const { preset, vocabSize, blockSize, nLayer, nHead, nEmbd, tokenizer } = c;
+  return { preset, vocabSize, blockSize, nLayer, nHead, nEmbd, tokenizer };
 }
 
 async function trainLoop(maxSeconds: number): Promise<void> {
