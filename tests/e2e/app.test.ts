@@ -89,3 +89,22 @@ describe('the app', () => {
     expect(await byTest('compression').textContent()).toMatch(/bits/);
   });
 });
+
+describe('an interrupted experiment', () => {
+  const lab = () => (window as unknown as { kxy: { lab: { runs: { step: number; totalSteps: number }[]; checkpointSteps: Record<string, number> } } }).kxy.lab;
+
+  it('survives a reload: paused mid-run, reloaded, resumed from its checkpoint to the end', async () => {
+    await byTest('steps').fill('6');
+    await byTest('train').click();
+    await expect.poll(() => page.evaluate(`Math.min(...(${lab})().runs.map((r) => r.step))`), { timeout: 180_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+    await byTest('pause').click();
+    await expect.poll(async () => byTest('state').textContent(), { timeout: 60_000 }).toMatch(/paused/);
+    await expect.poll(() => page.evaluate(`Object.keys((${lab})().checkpointSteps).length`), { timeout: 60_000 }).toBe(3);
+    await page.reload();
+    await byTest('resume-stored').click();
+    await expect.poll(async () => byTest('state').textContent(), { timeout: 240_000, interval: 1000 }).toMatch(/done|stopped|failed/);
+    expect(await byTest('state').textContent()).toMatch(/done/);
+    expect(await page.evaluate(`(${lab})().runs.map((r) => r.step + '/' + r.totalSteps).join(' ')`)).toBe('6/6 6/6 6/6');
+    expect(Number(await byTest('chart').getAttribute('data-series-count'))).toBeGreaterThanOrEqual(3);
+  });
+});
