@@ -4,7 +4,7 @@ import type { RunConfig } from '../src/lib/config.ts';
 export type PresetName = 'nano' | 'micro' | 'small';
 
 export const PRESETS: Record<PresetName, Partial<RunConfig>> = {
-  // ~0.12 M parameters at V = 256: trains on the cpu backend in seconds; for tests and first looks.
+  // ~0.12 M parameters at V = 256: the app's default, a few minutes on wasm for a bundled pair; for tests and first looks.
   nano: {
     blockSize: 64, // short context keeps a step cheap on CPU
     nLayer: 2, // two blocks are enough to learn bigram-and-beyond statistics
@@ -14,7 +14,7 @@ export const PRESETS: Record<PresetName, Partial<RunConfig>> = {
     lr: 3e-3, // tiny models tolerate (and need, for short runs) a high learning rate
     warmupSteps: 20, // short warmup: runs are short
   },
-  // ~0.84 M parameters at V = 256: the default in the app; a few minutes on wasm for a 100 kB pair.
+  // ~0.84 M parameters at V = 256: for a real GPU; several times nano's time per token on wasm.
   micro: {
     blockSize: 128, // long enough to use word- and sentence-level context
     nLayer: 4, // depth
