@@ -10,16 +10,16 @@ export interface BundledPair {
   load(): Promise<{ x: Uint8Array; y: Uint8Array }>; // fresh arrays each call: the caller may keep or change them
 }
 
-const sotuYName = 'Obama, State of the Union 2009–2011';
+const sotuYName = 'Obama, State of the Union 2009–2014';
 
 export const PAIRS: BundledPair[] = [
   {
     id: 'sotu',
     title: 'English → English: Bush, then Obama',
     blurb:
-      'X is four State of the Union addresses by George W. Bush and Y is three by Barack Obama: the same language ' +
-      'but different text, so a model that has already learnt English spelling and words from X should code Y clearly shorter (roughly 10–25%).',
-    xName: 'G. W. Bush, State of the Union 2001–2004',
+      "X is George W. Bush's eight State of the Union addresses and Y six of Barack Obama's: the same language but different " +
+      'text, so a model that has already learnt English spelling and words from X should code Y clearly shorter (roughly 10–25%).',
+    xName: 'G. W. Bush, State of the Union 2001–2008',
     yName: sotuYName,
     load: async () => {
       const [x, y] = await Promise.all([import('./sources/sotu-bush.ts'), import('./sources/sotu-obama.ts')]);
@@ -27,37 +27,50 @@ export const PAIRS: BundledPair[] = [
     },
   },
   {
-    id: 'sotu-washington',
-    title: 'Old English → modern English: Washington, then Obama',
+    id: 'sotu-1790s',
+    title: "18th-century English → today's: the 1790s, then Obama",
     blurb:
-      "X is George Washington's annual messages of the 1790s and Y the same Obama addresses as the first pair: " +
-      'still English, but two centuries apart in words and style, so compare how much X saves here with the first pair.',
-    xName: 'Washington, annual messages 1790–1796',
+      'X is the first seventeen annual messages (Washington, Adams and Jefferson, 1790–1806) and Y the same Obama addresses: English ' +
+      "two centuries apart, yet expect nearly the first pair's saving, because spelling and common words, what a small model learns first, barely changed.",
+    xName: 'Washington, Adams, Jefferson, annual messages 1790–1806',
     yName: sotuYName,
     load: async () => {
-      const [x, y] = await Promise.all([import('./sources/sotu-washington.ts'), import('./sources/sotu-obama.ts')]);
+      const [x, y] = await Promise.all([import('./sources/sotu-1790s.ts'), import('./sources/sotu-obama.ts')]);
       return { x: x.bytes(), y: y.bytes() };
     },
   },
   {
-    id: 'markov-english',
-    title: 'Nothing in common: random letters, then English',
+    id: 'letters-english',
+    title: 'Only the alphabet in common: random letters, then English',
     blurb:
-      'X is a machine-made stream of random letters that tend to repeat and Y the same Obama addresses: X shares no words or ' +
-      'grammar with Y, so expect it to save about nothing, or even to cost a little.',
-    xName: 'sticky Markov chain over 16 letters (seed 1)',
+      'X is a machine-made stream of the letters a to p that tend to repeat, and Y the same Obama addresses: X has no words or ' +
+      "grammar, but it does use English's most common letters, so expect some saving, clearly less than the first pair's.",
+    xName: 'sticky Markov chain over the letters a–p (seed 1)',
     yName: sotuYName,
     load: async () => {
       const [m, y] = await Promise.all([import('./sources/markov.ts'), import('./sources/sotu-obama.ts')]);
-      return { x: m.markovBytes(1), y: y.bytes() };
+      return { x: m.markovBytes(1, 236_000), y: y.bytes() }; // X about as long as the English X's
+    },
+  },
+  {
+    id: 'noise-english',
+    title: 'Nothing in common (the control): random Chinese characters, then English',
+    blurb:
+      'X is pure noise, Chinese characters drawn at random that share not one byte value with the Obama addresses in Y, so it knows nothing ' +
+      'about English: the few percent it still "saves" are a side effect of training on more data, the baseline to subtract from the other pairs.',
+    xName: 'random Chinese characters (seed 1)',
+    yName: sotuYName,
+    load: async () => {
+      const [n, y] = await Promise.all([import('./sources/noise.ts'), import('./sources/sotu-obama.ts')]);
+      return { x: n.noiseBytes(1), y: y.bytes() };
     },
   },
   {
     id: 'markov-seeds',
     title: 'Known answer: one Markov chain, two seeds',
     blurb:
-      'X and Y come from the same random source (a letter repeats with probability 0.9, else one of 15 others follows) with different seeds, ' +
-      'so no code can beat 0.860 bits per letter on either: X only saves Y the cost of learning that rule.',
+      'X and Y come from one random source, letters a to p where each repeats the last with probability 0.9 (else one of the other 15 follows), ' +
+      'with different seeds: no code can beat 0.860 bits per letter on either, and X only saves Y the cost of learning that rule.',
     xName: 'sticky Markov chain over 16 letters (seed 1)',
     yName: 'the same chain (seed 2)',
     load: async () => {

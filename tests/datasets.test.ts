@@ -1,16 +1,20 @@
 // The bundled pairs (datasets/index.ts): each loads, is UTF-8 text of the documented size, the default
 // pair's X and Y share no text, synthetic sources repeat exactly, and the list module stays free of text.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PAIR_ID, PAIRS, findPair } from '../datasets/index.ts';
 import { MARKOV_ENTROPY } from '../datasets/sources/markov.ts';
 
-// Exact sizes in bytes, as datasets/README.md gives them: a change here is a change of the bundled data.
-const SIZES: Record<string, { x: number; y: number }> = {
-  sotu: { x: 110_078, y: 115_530 },
-  'sotu-washington': { x: 93_686, y: 115_530 },
-  'markov-english': { x: 100_000, y: 115_530 },
-  'markov-seeds': { x: 100_000, y: 100_000 },
+// Exact sizes in bytes and the first 16 hex digits of each source's SHA-256, as datasets/README.md gives
+// them: the bundled data is fixed, so a change here is a change of the data (or of the seeded generators).
+const OBAMA = { bytes: 236_123, sha256: 'e74357ead911739d' };
+const EXPECTED: Record<string, Record<'x' | 'y', { bytes: number; sha256: string }>> = {
+  sotu: { x: { bytes: 236_593, sha256: '491b7b0d2399620b' }, y: OBAMA },
+  'sotu-1790s': { x: { bytes: 229_880, sha256: 'e50bc6cd0767e812' }, y: OBAMA },
+  'letters-english': { x: { bytes: 236_000, sha256: '705c563779d38812' }, y: OBAMA },
+  'noise-english': { x: { bytes: 235_998, sha256: 'c0d008b8c2139df2' }, y: OBAMA },
+  'markov-seeds': { x: { bytes: 100_000, sha256: 'ad0218de678ab95d' }, y: { bytes: 100_000, sha256: '9378160bba3bbf1c' } },
 };
 
 const MIN_BYTES = 50_000; // below this, too little to learn from
@@ -32,7 +36,7 @@ describe('bundled pairs', () => {
     expect(PAIRS.length).toBeLessThanOrEqual(5);
     expect(new Set(PAIRS.map((p) => p.id)).size).toBe(PAIRS.length);
     expect(findPair(DEFAULT_PAIR_ID)).toBeDefined();
-    expect(Object.keys(SIZES).sort()).toEqual(PAIRS.map((p) => p.id).sort());
+    expect(Object.keys(EXPECTED).sort()).toEqual(PAIRS.map((p) => p.id).sort());
     for (const p of PAIRS) for (const s of [p.title, p.blurb, p.xName, p.yName]) expect(s.trim().length).toBeGreaterThan(0);
   });
 
@@ -51,7 +55,8 @@ describe('bundled pairs', () => {
         expect(() => new TextDecoder('utf-8', { fatal: true }).decode(data), `${pair.id}.${name} is not UTF-8`).not.toThrow();
         expect(data.length).toBeGreaterThanOrEqual(MIN_BYTES);
         expect(data.length).toBeLessThanOrEqual(MAX_BYTES);
-        expect(data.length).toBe(SIZES[pair.id][name]);
+        expect(data.length).toBe(EXPECTED[pair.id][name].bytes);
+        expect(createHash('sha256').update(data).digest('hex').slice(0, 16)).toBe(EXPECTED[pair.id][name].sha256);
       }
       expect(Buffer.from(b.x).equals(Buffer.from(a.x))).toBe(true);
       expect(Buffer.from(b.y).equals(Buffer.from(a.y))).toBe(true);
@@ -68,13 +73,27 @@ describe('bundled pairs', () => {
     expect(shareSubstring(x, x.slice(5_000, 5_400), 200)).toBe(true); // the check can find a shared piece
   });
 
-  it('the synthetic pairs differ by seed only, and the blurb quotes the true entropy rate', async () => {
+  it('no pair shares a 200-byte substring between X and Y', async () => {
+    for (const pair of PAIRS) {
+      const { x, y } = await pair.load();
+      expect(shareSubstring(x, y, 200), pair.id).toBe(false);
+    }
+  });
+
+  it('the Markov pair differs by seed only, and its blurb quotes the true entropy rate', async () => {
     const seeds = findPair('markov-seeds')!;
     const { x, y } = await seeds.load();
-    const english = await findPair('markov-english')!.load();
-    expect(Buffer.from(english.x).equals(Buffer.from(x))).toBe(true); // the same seed-1 chain in both pairs
+    const letters = await findPair('letters-english')!.load();
+    expect(Buffer.from(letters.x.subarray(0, x.length)).equals(Buffer.from(x))).toBe(true); // one seed-1 chain, two lengths
     expect(Buffer.from(x).equals(Buffer.from(y))).toBe(false);
     expect(seeds.blurb).toContain(`${MARKOV_ENTROPY.toFixed(3)} bits per letter`);
     for (const data of [x, y]) expect(data.every((byte) => byte >= 0x61 && byte < 0x61 + 16)).toBe(true); // letters a…p
+  });
+
+  it('the noise shares no byte value with the English it is paired with', async () => {
+    const { x, y } = await findPair('noise-english')!.load();
+    const inY = new Set(y);
+    expect(x.some((byte) => inY.has(byte))).toBe(false);
+    expect(y.every((byte) => byte < 0x80)).toBe(true); // the Obama text is plain ASCII
   });
 });
