@@ -211,6 +211,12 @@ export class Lab {
     });
   }
 
+  /** Starts the worker and its backend ahead of the first run: loading TensorFlow.js and compiling its
+   *  kernels then happens while the user reads the page, not in the first seconds of training. */
+  prepare(backend: BackendChoice): void {
+    this.send({ type: 'init', backend });
+  }
+
   pause(): void {
     this.send({ type: 'pause' });
   }

@@ -83,6 +83,7 @@ export class Page {
   /** On load: what backend is likely, the stored experiment (if any), then the data. */
   async boot(): Promise<void> {
     void probeGpu().then((p) => (this.probe = p));
+    this.lab.prepare(this.settings.backend);
     let restored = false;
     try {
       restored = await this.lab.restore();

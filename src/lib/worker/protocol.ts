@@ -12,6 +12,7 @@ export interface SourceInput {
 }
 
 export type ToWorker =
+  | { type: 'init'; backend: BackendChoice } // start the backend early, so the first step does not wait for it
   | {
       type: 'start';
       experimentId: string; // checkpoints are stored under this id

@@ -224,6 +224,9 @@ function modelFor(id: string): { params: Params; cfg: RunConfig; tokenizer: Toke
 
 async function handle(msg: ToWorker): Promise<void> {
   switch (msg.type) {
+    case 'init':
+      await ensureBackend(msg.backend);
+      return;
     case 'start':
       stopRequested = true;
       paused?.resume();
