@@ -66,7 +66,7 @@ export const DEFAULTS: Readonly<RunConfig> = Object.freeze({
   tokenizer: 'byte',
   valFraction: 0.1,
   maxBytes: 0,
-  evalWindows: 128,
+  evalWindows: 64,
   evalEvery: 0,
   logEvery: 5,
   seed: 1337,

@@ -39,7 +39,7 @@ export type TrainEvent =
       lossBitsPerToken: number; // mean training loss since the last log (with dropout, if any)
       smoothLossBitsPerToken: number; // exponential moving average over steps
       gradNorm: number; // before clipping, last step
-      tokensPerSecond: number; // over this run's own busy time since the last log
+      tokensPerSecond: number; // training tokens over this run's own training time since the last log (evaluation excluded)
       prequential: BySource<CodeLength>; // code length of the windows scored so far
     }
   | { type: 'eval'; run: string; step: number; tokens: number; tokensBySource: BySource<number>; val: BySource<ValResult> }
@@ -202,7 +202,7 @@ export class Run {
 
   /** Mean bits on each source's fixed validation windows, without dropout. // sync point */
   async evaluate(): Promise<BySource<ValResult>> {
-    const t0 = performance.now();
+    await this.flush(); // queued training work is timed as training; evaluation is not in tokens per second
     const out: BySource<ValResult> = {};
     for (const [s, source] of this.dataset.sources.entries()) {
       const es = evalSet(this.dataset, s, this.cfg);
@@ -224,7 +224,6 @@ export class Run {
       out[source.name] = { bitsPerToken: bits / es.tokens, bitsPerByte: bits / es.bytes, tokens: es.tokens, bytes: es.bytes };
     }
     this.lastVal = out;
-    this.interval.ms += performance.now() - t0;
     return out;
   }
 
