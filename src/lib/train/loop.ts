@@ -124,9 +124,13 @@ export class Run {
     this.pending = [];
     const parts: tf.Tensor1D[] = [tf.stack(pending.map((p) => p.loss)) as tf.Tensor1D, tf.stack(pending.map((p) => p.norm)) as tf.Tensor1D];
     for (const p of pending) if (p.rowNll) parts.push(p.rowNll);
-    const all = tf.concat(parts);
+    // one value the last update wrote: on webgpu, reading it waits for every queued kernel, so the
+    // time measured here is all the training's (it is the last entry, and ignored)
+    const params = Object.values(this.params);
+    const fence = tf.tidy(() => tf.slice(tf.reshape(params[params.length - 1], [-1]), [0], [1])) as tf.Tensor1D;
+    const all = tf.concat([...parts, fence]);
     const values = await all.data(); // sync point
-    tf.dispose([all, ...parts]);
+    tf.dispose([all, fence, ...parts]);
     for (const p of pending) tf.dispose([p.loss, p.norm]);
     const n = pending.length;
     const log2V = Math.log2(this.dataset.tokenizer.vocabSize);
