@@ -51,3 +51,14 @@ describe('backends agree', () => {
     } else expect(info.name).toBe('webgpu');
   });
 });
+
+describe('backend changes', () => {
+  it('two overlapping requests both get their backend (tfjs alone would fail the first)', async () => {
+    const factory = tf.findBackendFactory('wasm')!;
+    tf.removeBackend('wasm'); // so that both requests must initialise it again
+    tf.registerBackend('wasm', factory, 2);
+    const [a, b] = await Promise.all([selectBackend('wasm'), selectBackend('wasm')]);
+    expect([a.name, b.name]).toEqual(['wasm', 'wasm']);
+    expect(tf.getBackend()).toBe('wasm');
+  });
+});

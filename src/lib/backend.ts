@@ -57,8 +57,18 @@ async function useBackend(name: 'wasm' | 'cpu', opts: BackendOptions): Promise<v
   if (!(await tf.setBackend(name))) throw new UserError(`the ${name} backend failed to start`);
 }
 
+// tfjs answers false to the earlier of two overlapping setBackend calls (a page's warm-up 'auto' and
+// the user's first 'wasm', say), so backend changes wait for one another.
+let queue: Promise<unknown> = Promise.resolve();
+
 /** Sets the tfjs backend and says what it got. 'webgpu', 'wasm' and 'cpu' are taken as asked, or fail. */
-export async function selectBackend(choice: BackendChoice, opts: BackendOptions = {}): Promise<BackendInfo> {
+export function selectBackend(choice: BackendChoice, opts: BackendOptions = {}): Promise<BackendInfo> {
+  const next = queue.then(() => pickBackend(choice, opts));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function pickBackend(choice: BackendChoice, opts: BackendOptions): Promise<BackendInfo> {
   if (!BACKEND_CHOICES.includes(choice)) throw new UserError(`unknown backend '${String(choice)}' (choose ${BACKEND_CHOICES.join(', ')})`);
   const notes: string[] = [];
   if (choice === 'webgpu' || choice === 'auto') {
