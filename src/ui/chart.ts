@@ -1,6 +1,6 @@
 // The bridge from the runs' curves to Chart.js: one line chart, one dataset per (run, measurement, source).
-// Points are appended incrementally to plain arrays and drawn at most once per animation frame; Chart.js
-// decimates long series (LTTB), so 3 runs × 20,000 points stay fluid.
+// Points are appended incrementally and drawn at most once per animation frame; each series is thinned as
+// it grows (min/max buckets, src/ui/thin.ts), so 3 runs × 20,000 points stay fluid.
 import {
   Chart,
   Decimation,
@@ -17,17 +17,14 @@ import {
 import type { Curve, RunView, Unit, XAxis } from '../lib/runs.svelte.ts';
 import { duration, short } from './format.ts';
 import { SOURCE_STYLE, alpha, runStyle } from './theme.ts';
+import { MinMaxThinner, type Point } from './thin.ts';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Decimation, Tooltip);
-
-// Chart.js wraps push() on the arrays it draws and then replays every single push on the next update (one
-// element update each: seconds for 20,000 points). Array.prototype.push skips that wrapper, and the update
-// then syncs the new points in one go.
-const push = Array.prototype.push;
 
 const SMOOTHING = 0.8; // EMA weight of the past: TensorBoard's default is 0.6; our points are sparser per pixel
 const MARKERS = 24; // at most this many markers per validation line
 const MIN_INTERVAL_MS = 150; // new points redraw at most ~6 times a second: curves still move smoothly
+const MAX_POINTS = 2000; // per series: about two per pixel of a wide chart
 
 type Marker = (typeof SOURCE_STYLE)['X' | 'Y'];
 const markerOf = new WeakMap<object, Marker>(); // validation datasets → their source's marker
@@ -92,7 +89,6 @@ export const AXIS_LABEL: Record<XAxis, string> = {
 export const UNIT_LABEL: Record<Unit, string> = { bpb: 'bits per byte', bpt: 'bits per token' };
 
 type Kind = 'val' | 'code' | 'train';
-type Point = { x: number; y: number };
 type LineDataset = ChartDataset<'line', Point[]>;
 
 interface Series {
@@ -101,7 +97,7 @@ interface Series {
   source: string | null;
   curve: Curve; // the curve the points came from (a restore or a new experiment replaces it)
   n: number; // points of the curve consumed
-  data: Point[]; // our reference to the full series: the decimation plugin keeps it as dataset._data
+  thin: MinMaxThinner; // what is drawn: its points are the dataset's data
   ema: number;
   dataset: LineDataset;
 }
@@ -144,6 +140,7 @@ export class LiveChart {
           y: { type: 'linear', ticks: { maxTicksLimit: 8 }, title: { display: true, text: '' }, grid: { color: '#eef0f3' } },
         },
         plugins: {
+          // a few hundred points per line: rasterising the lines costs more than thinning them
           decimation: { enabled: true, algorithm: 'lttb', samples: 250, threshold: 500 },
           legend: { display: false },
           tooltip: {
@@ -254,14 +251,16 @@ export class LiveChart {
       let s = this.series.get(id);
       if (!s) {
         const dataset = this.makeDataset(run, kind, source);
-        s = { run, kind, source, curve, n: 0, data: dataset.data, ema: NaN, dataset };
+        const thin = new MinMaxThinner(MAX_POINTS);
+        dataset.data = thin.points;
+        s = { run, kind, source, curve, n: 0, thin, ema: NaN, dataset };
         this.series.set(id, s);
         this.chart.data.datasets.push(dataset);
       }
       const show = this.visible(run, kind);
       if (optsChanged || s.curve !== curve || curve.length < s.n || !show) {
         // start over: new options, a replaced curve, or one cut back by a resume
-        s.data.length = 0;
+        s.thin.clear();
         s.n = 0;
         s.ema = NaN;
         s.curve = curve;
@@ -270,14 +269,13 @@ export class LiveChart {
       if (!show) return;
       const xs = curve.cols[xcol];
       const ys = curve.cols[ycol];
-      const fresh: Point[] = [];
       for (let i = s.n; i < curve.length; i++) {
         let y = ys[i];
         if (!Number.isFinite(y)) continue;
         if (o.smooth) y = s.ema = Number.isNaN(s.ema) ? y : SMOOTHING * s.ema + (1 - SMOOTHING) * y;
-        fresh.push({ x: xs[i], y });
+        s.thin.push({ x: xs[i], y });
       }
-      for (let i = 0; i < fresh.length; i += 10_000) push.apply(s.data, fresh.slice(i, i + 10_000));
+      s.thin.show();
       s.n = curve.length;
     };
 
@@ -295,7 +293,7 @@ export class LiveChart {
     }
     this.chart.update('none');
     let withPoints = 0;
-    for (const s of this.series.values()) if (s.data.length > 0) withPoints++;
+    for (const s of this.series.values()) if (s.thin.points.length > 0) withPoints++;
     this.onDraw(withPoints);
   }
 }
