@@ -38,12 +38,7 @@ export class MinMaxThinner {
     const open = this.open;
     open.push(p);
     if (open.length < this.stride) return;
-    let lo = 0;
-    let hi = 0;
-    for (let i = 1; i < open.length; i++) {
-      if (open[i].y < open[lo].y) lo = i;
-      if (open[i].y > open[hi].y) hi = i;
-    }
+    const [lo, hi] = extremeIndices(open);
     if (lo === hi) push.call(this.points, open[lo]);
     else push.call(this.points, open[Math.min(lo, hi)], open[Math.max(lo, hi)]);
     this.sizes.push(lo === hi ? 1 : 2);
@@ -90,14 +85,20 @@ export class MinMaxThinner {
   }
 }
 
-/** The lowest and highest points of a group, in input order (one point where they coincide). */
-function extremes(ps: Point[]): Point[] {
+/** Where a group's lowest and highest points are. */
+function extremeIndices(ps: Point[]): [number, number] {
   let lo = 0;
   let hi = 0;
   for (let i = 1; i < ps.length; i++) {
     if (ps[i].y < ps[lo].y) lo = i;
     if (ps[i].y > ps[hi].y) hi = i;
   }
+  return [lo, hi];
+}
+
+/** The lowest and highest points of a group, in input order (one point where they coincide). */
+function extremes(ps: Point[]): Point[] {
+  const [lo, hi] = extremeIndices(ps);
   if (lo === hi) return [ps[lo]];
   return lo < hi ? [ps[lo], ps[hi]] : [ps[hi], ps[lo]];
 }
