@@ -1,9 +1,9 @@
 // Model presets: partial overrides of DEFAULTS in src/lib/config.ts. One line per knob, with its reason.
-import type { RunConfig } from '../src/lib/config.ts';
+// No imports: config.ts imports this file and type-checks every preset against RunConfig there.
 
 export type PresetName = 'nano' | 'micro' | 'small';
 
-export const PRESETS: Record<PresetName, Partial<RunConfig>> = {
+export const PRESETS = {
   // ~0.12 M parameters at V = 256: the app's default, a few minutes on wasm for a bundled pair; for tests and first looks.
   nano: {
     blockSize: 64, // short context keeps a step cheap on CPU
@@ -36,4 +36,4 @@ export const PRESETS: Record<PresetName, Partial<RunConfig>> = {
     beta2: 0.99, // as nanoGPT: few tokens per step
     warmupSteps: 100, // as nanoGPT shakespeare_char
   },
-};
+} as const;

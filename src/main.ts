@@ -2,12 +2,12 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
-import { Lab } from './lib/runs.svelte.ts';
-import { decodeSettings, hasSettings } from './lib/url.ts';
+import { Lab } from './app/runs.svelte.ts';
+import { decodeSettings, hasSettings } from './app/url.ts';
 import { Page } from './ui/page.svelte.ts';
 import { Settings } from './ui/settings.svelte.ts';
 
-const lab = new Lab(() => new Worker(new URL('./lib/worker/train.worker.ts', import.meta.url), { type: 'module' }));
+const lab = new Lab(() => new Worker(new URL('./worker/train.worker.ts', import.meta.url), { type: 'module' }));
 const settings = new Settings(decodeSettings(location.search));
 const page = new Page(lab, settings, hasSettings(location.search));
 

@@ -1,6 +1,6 @@
 // The shareable URL: settings round-trip through the query string, and nothing a link holds can crash the page.
 import { describe, expect, it } from 'vitest';
-import { decodeSettings, encodeSettings, hasSettings, type UrlSettings } from '../src/lib/url.ts';
+import { decodeSettings, encodeSettings, hasSettings, type UrlSettings } from '../src/app/url.ts';
 
 describe('settings in the URL', () => {
   it('round-trips every field, leaving defaults out', () => {

@@ -1,6 +1,6 @@
 // RunConfig: every knob of an experiment in one flat, typed block. Presets (models/presets.ts) are
 // partial overrides; the resolved config is frozen, shared by the x, y and xy runs, and saved with every export.
-import { PRESETS, type PresetName } from '../../models/presets.ts';
+import { PRESETS as PRESET_TABLE, type PresetName } from '../../models/presets.ts';
 
 export type TokenizerKind = 'byte' | 'char';
 
@@ -72,6 +72,8 @@ export const DEFAULTS: Readonly<RunConfig> = Object.freeze({
   seed: 1337,
 });
 
+/** The presets, checked here against RunConfig (presets.ts imports nothing, so there is no import circle). */
+export const PRESETS: Readonly<Record<PresetName, Readonly<Partial<RunConfig>>>> = PRESET_TABLE;
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
 export function isPresetName(name: string): name is PresetName {

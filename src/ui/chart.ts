@@ -14,7 +14,7 @@ import {
   type Plugin,
   type TooltipItem,
 } from 'chart.js';
-import type { Curve, RunView, Unit, XAxis } from '../lib/runs.svelte.ts';
+import type { Curve, RunView, Unit, XAxis } from '../app/runs.svelte.ts';
 import { duration, short } from './format.ts';
 import { SOURCE_STYLE, alpha, runStyle } from './theme.ts';
 import { MinMaxThinner, type Point } from './thin.ts';

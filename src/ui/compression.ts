@@ -2,8 +2,8 @@
 // each run's validation bits per byte and code length, gzip's size for the same text, and what knowing the
 // other source saved. Pure functions over the Lab's state; the component only lays them out.
 import { bitsPerByte, type CodeLength, type Conditional } from '../lib/metrics/bits.ts';
-import type { RunView } from '../lib/runs.svelte.ts';
-import type { PlannedSource } from '../lib/worker/protocol.ts';
+import type { RunView } from '../app/runs.svelte.ts';
+import type { PlannedSource } from '../worker/protocol.ts';
 
 export interface RunCell {
   run: string;

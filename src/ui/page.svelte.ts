@@ -1,8 +1,8 @@
 // The page's own state around the Lab: the chart's view options, the sampler, import/export, the backend
 // probe, and the actions the buttons call (start, restore on load, download). Components only render it.
 import { RUN_NAMES } from '../lib/config.ts';
-import type { Lab } from '../lib/runs.svelte.ts';
-import type { ModelInfo } from '../lib/worker/protocol.ts';
+import type { Lab } from '../app/runs.svelte.ts';
+import type { ModelInfo } from '../worker/protocol.ts';
 import type { PlotOptions } from './chart.ts';
 import { probeGpu, type GpuProbe } from './probe.ts';
 import { PAGE_DEFAULTS, type Settings } from './settings.svelte.ts';

@@ -2,12 +2,12 @@
 // the model, tokenizer, backend and budget. Derives the RunConfig and checks each dataset against it.
 // Refused input never replaces an earlier choice.
 import { DEFAULT_PAIR_ID, PAIRS, findPair } from '../../datasets/index.ts';
-import { PRESETS, type PresetName } from '../../models/presets.ts';
-import { DEFAULTS, isPresetName, resolveConfig, type BackendChoice, type RunConfig, type TokenizerKind } from '../lib/config.ts';
+import type { PresetName } from '../../models/presets.ts';
+import { DEFAULTS, PRESETS, isPresetName, resolveConfig, type BackendChoice, type RunConfig, type TokenizerKind } from '../lib/config.ts';
 import { trainWindowStarts } from '../lib/data/batches.ts';
 import { MAX_SOURCE_BYTES, checkSource, formatBytes, type SourceCheck } from '../lib/data/inputs.ts';
-import type { ExperimentRecord } from '../lib/store/persist.ts';
-import { encodeSettings, type UrlSettings } from '../lib/url.ts';
+import type { ExperimentRecord } from '../app/store/persist.ts';
+import { encodeSettings, type UrlSettings } from '../app/url.ts';
 
 export type SourceKey = 'X' | 'Y';
 export const SOURCE_KEYS: SourceKey[] = ['X', 'Y'];

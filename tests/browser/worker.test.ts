@@ -2,8 +2,8 @@
 // on webgpu for a few steps, and the page's runs store receives step, log and eval events for x, y and xy.
 import { expect, it } from 'vitest';
 import { resolveConfig } from '../../src/lib/config.ts';
-import { Lab } from '../../src/lib/runs.svelte.ts';
-import type { FromWorker } from '../../src/lib/worker/protocol.ts';
+import { Lab } from '../../src/app/runs.svelte.ts';
+import type { FromWorker } from '../../src/worker/protocol.ts';
 
 const enc = new TextEncoder();
 const source = (label: string, text: string) => ({ label, bytes: enc.encode(text).buffer as ArrayBuffer });
@@ -19,7 +19,7 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 it('trains nano on WebGPU in the worker; the store gets step and eval events for every run', async () => {
   const adapter = await navigator.gpu?.requestAdapter();
   expect(adapter, 'Chromium offers no WebGPU adapter (is it started with --enable-unsafe-webgpu?)').toBeTruthy();
-  const lab = new Lab(() => new Worker(new URL('../../src/lib/worker/train.worker.ts', import.meta.url), { type: 'module' }));
+  const lab = new Lab(() => new Worker(new URL('../../src/worker/train.worker.ts', import.meta.url), { type: 'module' }));
   const events: string[] = [];
   const handle = lab.handle.bind(lab);
   lab.handle = (m: FromWorker) => {

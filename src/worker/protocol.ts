@@ -1,10 +1,10 @@
 // The one contract between the page and the training worker: discriminated unions, handled with an
 // exhaustive switch on both sides. One small message per event; large buffers are transferred, never copied.
-import type { BackendInfo } from '../backend.ts';
-import type { BackendChoice, RunConfig, RunName } from '../config.ts';
-import type { TokenizerSpec } from '../data/tokenizer.ts';
-import type { Summary } from '../harness.ts';
-import type { TrainEvent } from '../train/loop.ts';
+import type { BackendInfo } from '../lib/backend.ts';
+import type { BackendChoice, RunConfig, RunName } from '../lib/config.ts';
+import type { TokenizerSpec } from '../lib/data/tokenizer.ts';
+import type { Summary } from '../lib/harness.ts';
+import type { TrainEvent } from '../lib/train/loop.ts';
 
 export interface SourceInput {
   name: string; // shown to the user: a file name or a bundled text's title

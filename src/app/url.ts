@@ -1,6 +1,6 @@
 // The page's settings in the URL's query string, so a configuration can be shared as a link.
 // decodeSettings never throws: a value that is missing, malformed or out of range is simply left out.
-import { BACKEND_CHOICES, PRESET_NAMES, type BackendChoice, type TokenizerKind } from './config.ts';
+import { BACKEND_CHOICES, PRESET_NAMES, type BackendChoice, type TokenizerKind } from '../lib/config.ts';
 import type { PresetName } from '../../models/presets.ts';
 
 /** Everything a link can set. Absent = the page's default (or, for lr/batch/block, the preset's). */

@@ -1,13 +1,13 @@
 // The page's model of an experiment: turns the worker's messages into curves, numbers and samples, and
 // keeps them in IndexedDB so a reload shows them again. Curves are plain typed arrays (not proxies) for
 // Chart.js; `version` changes whenever they grow.
-import type { BackendInfo } from './backend.ts';
-import type { BackendChoice, RunConfig, RunName } from './config.ts';
-import type { Summary } from './harness.ts';
-import { conditional, type CodeLength, type Conditional } from './metrics/bits.ts';
+import type { BackendInfo } from '../lib/backend.ts';
+import type { BackendChoice, RunConfig, RunName } from '../lib/config.ts';
+import type { Summary } from '../lib/harness.ts';
+import { conditional, type CodeLength, type Conditional } from '../lib/metrics/bits.ts';
 import { deleteExperiment, latestExperimentId, loadExperiment, saveExperiment, type ExperimentRecord, type StoredSource } from './store/persist.ts';
-import type { TrainEvent, ValResult } from './train/loop.ts';
-import { assertNever, type FromWorker, type ModelInfo, type PlannedSource, type ToWorker, type WorkerState } from './worker/protocol.ts';
+import type { TrainEvent, ValResult } from '../lib/train/loop.ts';
+import { assertNever, type FromWorker, type ModelInfo, type PlannedSource, type ToWorker, type WorkerState } from '../worker/protocol.ts';
 
 export type XAxis = 'tokens' | 'tokensY' | 'step' | 'time';
 export type Unit = 'bpb' | 'bpt';

@@ -4,16 +4,16 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import * as tf from '@tensorflow/tfjs';
-import { embedModeFor, selectBackend, type BackendInfo } from '../backend.ts';
-import { UserError, paramCount, type BackendChoice, type RunConfig } from '../config.ts';
-import type { Tokenizer } from '../data/tokenizer.ts';
-import { interleave, planExperiment, startRuns, summarize, type Experiment } from '../harness.ts';
-import { exportModel, importModel } from '../io/safetensors.ts';
-import { gzipSize } from '../metrics/gzip.ts';
-import { createParams, readWeights, type Params, type Weights } from '../model/gpt.ts';
-import { generate } from '../model/sample.ts';
-import { loadCheckpoints, saveCheckpoints } from '../store/persist.ts';
-import type { Checkpoint, Run, TrainEvent } from '../train/loop.ts';
+import { embedModeFor, selectBackend, type BackendInfo } from '../lib/backend.ts';
+import { UserError, paramCount, type BackendChoice, type RunConfig } from '../lib/config.ts';
+import type { Tokenizer } from '../lib/data/tokenizer.ts';
+import { interleave, planExperiment, startRuns, summarize, type Experiment } from '../lib/harness.ts';
+import { exportModel, importModel } from '../lib/io/safetensors.ts';
+import { gzipSize } from '../lib/metrics/gzip.ts';
+import { createParams, readWeights, type Params, type Weights } from '../lib/model/gpt.ts';
+import { generate } from '../lib/model/sample.ts';
+import { loadCheckpoints, saveCheckpoints } from '../app/store/persist.ts';
+import type { Checkpoint, Run, TrainEvent } from '../lib/train/loop.ts';
 import { assertNever, type FromWorker, type ModelInfo, type ToWorker, type WorkerState } from './protocol.ts';
 
 const CHECKPOINT_SECONDS = 30; // a reload loses at most this much training

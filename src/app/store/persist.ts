@@ -1,8 +1,8 @@
 // What survives a reload, in IndexedDB (through idb-keyval): each experiment's record (config, data,
 // the curves so far) written by the page, and the runs' latest checkpoints written by the worker.
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
-import type { BackendChoice, RunConfig, RunName } from '../config.ts';
-import type { Checkpoint } from '../train/loop.ts';
+import type { BackendChoice, RunConfig, RunName } from '../../lib/config.ts';
+import type { Checkpoint } from '../../lib/train/loop.ts';
 
 export interface StoredSource {
   label: string;
