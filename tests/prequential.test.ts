@@ -22,8 +22,8 @@ function windowBits(run: Run, source: number, start: number): number[] {
 }
 
 describe('prequential code length', () => {
-  it('equals −log2 p of every token of the stream, each scored once before the update that trains on it', async () => {
-    const cfg = tinyConfig({ blockSize: 8, batchSize: 3, passes: 2, lr: 1e-2, logEvery: 4, evalEvery: 100 });
+  it.each([0, 2])('equals −log2 p of every token of the stream, each scored once before the update that trains on it (replay %i)', async (replay) => {
+    const cfg = tinyConfig({ blockSize: 8, batchSize: 3, passes: 2, replay, lr: 1e-2, logEvery: 4, evalEvery: 100 });
     const exp = planExperiment({
       cfg,
       x: encode('abracadabra, said the magician. '.repeat(12)),
@@ -36,6 +36,7 @@ describe('prequential code length', () => {
     const log2V = Math.log2(exp.dataset.tokenizer.vocabSize);
     const sent = exp.dataset.sources.map((s) => new Set<number>());
     const want = [0, 0];
+    const wantTrace: number[][] = [[], []]; // bits of each window, in the order the stream coded it
     let scoredSteps = 0;
     const gen = train(run);
     while (run.step < run.totalSteps) {
@@ -43,15 +44,18 @@ describe('prequential code length', () => {
         if (pass !== 0) continue;
         const bits = windowBits(run, window.source, window.start);
         const s = sent[window.source];
+        let w = 0;
         if (!s.has(window.start)) {
           s.add(window.start);
-          want[window.source] += log2V; // no context: a uniform code
+          w += log2V; // no context: a uniform code
         }
         for (let j = 1; j <= T; j++) {
           if (s.has(window.start + j)) continue;
           s.add(window.start + j);
-          want[window.source] += bits[j - 1];
+          w += bits[j - 1];
         }
+        want[window.source] += w;
+        wantTrace[window.source].push(w);
         scoredSteps++;
       }
       // advance exactly one optimizer step
@@ -65,6 +69,9 @@ describe('prequential code length', () => {
       expect(got.tokens).toBe(src.train.length);
       expect(got.bytes).toBe(src.train.length);
       expect(Math.abs(got.bits - want[i]) / want[i]).toBeLessThan(1e-5);
+      const trace = run.trace[src.name];
+      expect(trace.bits.length).toBe(wantTrace[i].length);
+      trace.bits.forEach((b, k) => expect(Math.abs(b - wantTrace[i][k])).toBeLessThan(1e-3));
     });
     run.dispose();
   });

@@ -1,5 +1,5 @@
 // A run resumed from a checkpoint continues exactly as if it had never stopped: same weights, same
-// optimizer moments, same prequential code. This is what lets the page survive a reload.
+// optimizer moments, same prequential code (window by window), with replay. This is what lets the page survive a reload.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planExperiment } from '../src/lib/harness.ts';
 import { readWeights } from '../src/lib/model/gpt.ts';
@@ -16,9 +16,9 @@ async function drain(run: Run, untilStep: number): Promise<void> {
 
 describe('checkpoint and resume', () => {
   it('gives the same weights and code as an uninterrupted run', async () => {
-    const cfg = tinyConfig({ passes: 2, logEvery: 2, evalEvery: 100 });
+    const cfg = tinyConfig({ passes: 2, replay: 1, logEvery: 2, evalEvery: 100 });
     const exp = planExperiment({ cfg, x: encode('one fish two fish red fish blue fish. '.repeat(30)), y: encode('I do not like green eggs and ham. '.repeat(30)), runs: ['xy'], embed: 'onehot' });
-    const spec = exp.specs[0];
+    const spec = { ...exp.specs[0], init: exp.init };
 
     const straight = new Run(spec);
     await drain(straight, straight.totalSteps);
@@ -33,6 +33,7 @@ describe('checkpoint and resume', () => {
 
     expect(resumed.step).toBe(straight.step);
     expect(resumed.prequential).toEqual(straight.prequential);
+    expect(resumed.trace).toEqual(straight.trace);
     const [a, b] = [await readWeights(straight.params), await readWeights(resumed.params)];
     for (const name of Object.keys(a)) expect(Array.from(b[name]), name).toEqual(Array.from(a[name]));
     straight.dispose();

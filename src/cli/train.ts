@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { embedModeFor, selectBackend } from '../lib/backend.ts';
-import { BACKEND_CHOICES, DEFAULTS, UserError, resolveConfig, type BackendChoice, type RunConfig, type RunName } from '../lib/config.ts';
-import { interleave, planExperiment, startRuns, summarize, type Summary } from '../lib/harness.ts';
+import { BACKEND_CHOICES, CONTROL_KINDS, DEFAULTS, RUN_NAMES, UserError, resolveConfig, type BackendChoice, type ControlKind, type RunConfig, type RunName } from '../lib/config.ts';
+import { Runner, planExperiment, summarize, type Summary } from '../lib/harness.ts';
+import { seedStats, withinNoise, type Spread } from '../lib/seeds.ts';
 import { exportModel } from '../lib/io/safetensors.ts';
 import { bitsPerByte } from '../lib/metrics/bits.ts';
 import { readWeights } from '../lib/model/gpt.ts';
@@ -16,8 +17,13 @@ import { installNodeWebGPU, webgpuHint } from './node-webgpu.ts';
 const USAGE = `usage: npm run train -- --x FILE [--y FILE] [options]
 
   --x FILE             dataset X (any file; text for --tokenizer char)
-  --y FILE             dataset Y: adds the y and xy runs and C(Y|X)
-  --runs LIST          which of x,y,xy to train (default: all the data allows)
+  --y FILE             dataset Y: adds the runs y, xy, x2y, y2x, c, c2y and C(Y|X)
+  --runs LIST          which of ${RUN_NAMES.join(',')} to train (default: all the data allows;
+                       a run that starts from another brings that one along)
+  --control KIND       the control text C of run c2y: shuffle (X's tokens in a seeded random order,
+                       default) | noise (symbols that never occur in Y) | none (no c, c2y)
+  --seeds N            run the whole experiment N times, with seeds S, S+1, …: mean ± sd per number
+  --replay R           each step also trains on R×B windows already coded (default 0)
   --preset NAME        nano | micro | small (default nano)
   --passes P           passes over each run's own stream (default 1; the code counts the first)
   --steps N            every run takes exactly N steps instead
@@ -112,6 +118,24 @@ class TerminalReporter {
   }
 }
 
+const CONDITIONAL_RUN: Record<string, string> = { 'Y|X': 'x2y', 'Y|X joint': 'xy', 'Y|C': 'c2y', 'X|Y': 'y2x', 'X|Y joint': 'xy' };
+
+/** Mean ± sd (and range) across seeds of the savings, paired by seed. */
+function printSeeds(stats: Record<string, Spread>): void {
+  const lines = ['', `across ${Object.values(stats)[0]?.n ?? 0} seeds (mean ± sd [min, max]; differences paired by seed):`];
+  const show = (label: string, key: string, scale = 1, d = 1) => {
+    const st = stats[key];
+    if (!st) return;
+    const noise = key.startsWith('transfer') && withinNoise(st) ? '  — within noise' : '';
+    lines.push(`  ${label.padEnd(34)} ${fmt(st.mean * scale, d)} ± ${fmt(st.sd * scale, d)} [${fmt(st.min * scale, d)}, ${fmt(st.max * scale, d)}]${noise}`);
+  };
+  show('C(Y), run y, bits/byte', 'runs.y.prequential.Y.bitsPerByte', 1, 3);
+  for (const key of Object.keys(CONDITIONAL_RUN)) show(`saved on ${key}, % of C`, `conditional.${key}.savedFraction`, 100);
+  show('transfer C(Y|C) − C(Y|X), bits', 'transfer.bits', 1, 0);
+  show('transfer, % of C(Y)', 'transfer.fraction', 100);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
 function printSummary(s: Summary): void {
   const lines: string[] = ['', `kxy summary — preset ${s.preset}, ${s.tokenizer} tokenizer (V = ${s.vocabSize}), seed ${s.seed}`];
   for (const [name, r] of Object.entries(s.runs)) {
@@ -122,10 +146,19 @@ function printSummary(s: Summary): void {
     }
   }
   for (const [key, c] of Object.entries(s.conditional)) {
-    const [t, o] = key.split('|');
-    const saved = c.savedBits === null ? '' : `${si(c.savedBits)} bits (${si(c.savedBits / 8)} bytes), `;
-    lines.push(`  C(${t}) = ${fmt(bitsPerByte(c.alone))} bits/byte alone; C(${t}|${o}) = ${fmt(bitsPerByte(c.given))} bits/byte after ${o}`);
-    lines.push(`    knowing ${o} saved ${saved}${fmt(c.savedBitsPerByte)} bits/byte, ${fmt(100 * c.savedFraction, 1)}% of ${t}'s code`);
+    const [t, rest] = key.split('|');
+    const [o, how] = rest.split(' ');
+    const run = CONDITIONAL_RUN[key] ?? '';
+    const cover = c.windows < c.streamWindows ? ` (the first ${c.windows} of ${c.streamWindows} windows, ${si(c.alone.bytes)} bytes)` : ` (all ${si(c.alone.bytes)} bytes)`;
+    lines.push(`  ${key.padEnd(10)} ${run}: C(${t}) = ${si(c.alone.bits)} bits, C(${t}|${o}${how ? ', ' + how : ''}) = ${si(c.given.bits)} bits${cover}`);
+    lines.push(`             saved ${si(c.savedBits)} bits = ${fmt(c.savedBitsPerByte)} bits/byte = ${fmt(100 * c.savedFraction, 1)}% of C(${t})`);
+  }
+  if (s.transfer) {
+    const tr = s.transfer;
+    lines.push(`  transfer = C(Y|C) − C(Y|X) = ${si(tr.bits)} bits (${fmt(tr.bitsPerByte)} bits/byte, ${fmt(100 * tr.fraction, 1)}% of C(Y)): the bits of Y that only X's order explains (control: ${s.control})`);
+  }
+  if (s.joint) {
+    lines.push(`  C(X,Y) − C(X) = ${si(s.joint.bits)} bits against C(Y) = ${si(s.joint.alone.bits)} bits on the same ${si(s.joint.alone.bytes)} bytes of Y: ${fmt(100 * s.joint.savedFraction, 1)}% saved (joint code, learning both at once)`);
   }
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -138,6 +171,9 @@ async function main(): Promise<void> {
         x: { type: 'string' },
         y: { type: 'string' },
         runs: { type: 'string' },
+        control: { type: 'string', default: 'shuffle' },
+        seeds: { type: 'string' },
+        replay: { type: 'string' },
         preset: { type: 'string', default: 'nano' },
         passes: { type: 'string' },
         steps: { type: 'string' },
@@ -166,6 +202,10 @@ async function main(): Promise<void> {
   if (!BACKEND_CHOICES.includes(backend)) throw new UserError(`unknown backend '${args.backend}' (choose ${BACKEND_CHOICES.join(', ')})`);
   if (args.tokenizer !== undefined && args.tokenizer !== 'byte' && args.tokenizer !== 'char') throw new UserError(`unknown tokenizer '${args.tokenizer}' (choose byte or char)`);
   const runs = args.runs?.split(',').map((r) => r.trim()) as RunName[] | undefined;
+  const control = args.control as ControlKind;
+  if (!CONTROL_KINDS.includes(control)) throw new UserError(`unknown control '${args.control}' (choose ${CONTROL_KINDS.join(', ')})`);
+  const seeds = int('--seeds', args.seeds) ?? 1;
+  if (seeds < 1) throw new UserError('--seeds must be at least 1');
   const passes = int('--passes', args.passes);
   if (passes === 0) throw new UserError('--passes must be at least 1');
   const steps = int('--steps', args.steps);
@@ -177,6 +217,7 @@ async function main(): Promise<void> {
     maxBytes: int('--max-bytes', args['max-bytes']),
     tokenizer: args.tokenizer as RunConfig['tokenizer'] | undefined,
     seed: int('--seed', args.seed),
+    replay: int('--replay', args.replay),
   });
   const x = readSource('--x', args.x);
   const y = args.y !== undefined ? readSource('--y', args.y) : undefined;
@@ -190,39 +231,52 @@ async function main(): Promise<void> {
     if (e instanceof UserError && backend === 'webgpu') throw new UserError(e.message + webgpuHint());
     throw e;
   }
-  const exp = planExperiment({ cfg, x, y, runs, embed: embedModeFor(info.name) });
   const out = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
   if (args.json) out({ type: 'backend', ...info });
-  else process.stdout.write(`kxy: ${info.note}; preset ${exp.cfg.preset}; runs ${exp.specs.map((s) => s.name).join(', ')}\n`);
-
-  const reporter = new TerminalReporter();
-  const live = startRuns(exp);
+  const summaries: Summary[] = [];
   let failed = false;
-  try {
-    for await (const ev of interleave(live)) {
-      if (ev.type === 'error') failed = true;
-      if (args.json) {
-        if (ev.type !== 'step') out(ev);
-      } else reporter.event(ev);
+  for (let k = 0; k < seeds; k++) {
+    const seeded = Object.freeze({ ...cfg, seed: cfg.seed + k });
+    const exp = planExperiment({ cfg: seeded, x, y, runs, control, embed: embedModeFor(info.name) });
+    if (!args.json) {
+      const seedNote = seeds > 1 ? `; seed ${seeded.seed} (${k + 1} of ${seeds})` : '';
+      process.stdout.write(`kxy: ${info.note}; preset ${exp.cfg.preset}; runs ${exp.specs.map((s) => s.name).join(', ')}${seedNote}\n`);
     }
-    const summary = summarize(exp, live);
-    if (args.out) {
-      mkdirSync(args.out, { recursive: true });
-      for (const r of live) {
-        const weights = await readWeights(r.params);
-        writeFileSync(join(args.out, `${r.name}.safetensors`), exportModel(exp.cfg, exp.dataset.tokenizer, weights, { run: r.name, step: String(r.step) }));
-        writeFileSync(join(args.out, `${r.name}.config.json`), JSON.stringify(exp.cfg, null, 2) + '\n');
-        writeFileSync(join(args.out, `${r.name}.tokenizer.json`), JSON.stringify(exp.dataset.tokenizer.spec) + '\n');
+    const reporter = new TerminalReporter();
+    const runner = new Runner(exp);
+    try {
+      for await (const ev of runner.train()) {
+        if (ev.type === 'error') failed = true;
+        if (args.json) {
+          if (ev.type !== 'step') out(seeds > 1 ? { ...ev, seed: seeded.seed } : ev);
+        } else reporter.event(ev);
       }
-      writeFileSync(join(args.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+      const summary = summarize(exp, runner.runs);
+      summaries.push(summary);
+      if (args.out) {
+        const dir = seeds > 1 ? join(args.out, `seed-${seeded.seed}`) : args.out;
+        mkdirSync(dir, { recursive: true });
+        for (const r of runner.runs) {
+          const weights = await readWeights(r.params);
+          writeFileSync(join(dir, `${r.name}.safetensors`), exportModel(exp.cfg, exp.dataset.tokenizer, weights, { run: r.name, step: String(r.step) }));
+          writeFileSync(join(dir, `${r.name}.config.json`), JSON.stringify(exp.cfg, null, 2) + '\n');
+          writeFileSync(join(dir, `${r.name}.tokenizer.json`), JSON.stringify(exp.dataset.tokenizer.spec) + '\n');
+        }
+        writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+      }
+      if (!args.json) printSummary(summary);
+    } finally {
+      runner.dispose();
     }
-    if (args.json) out(summary);
-    else {
-      printSummary(summary);
-      if (args.out) process.stdout.write(`wrote ${live.length} runs to ${args.out}\n`);
-    }
-  } finally {
-    for (const r of live) r.dispose();
+  }
+  // with several seeds: the first seed's summary as before, plus every seed's and the spread of each number
+  const final: Summary & { seeds?: Summary[]; stats?: Record<string, Spread> } =
+    seeds > 1 ? { ...summaries[0], seeds: summaries, stats: seedStats(summaries) } : summaries[0];
+  if (args.out && seeds > 1) writeFileSync(join(args.out, 'summary.json'), JSON.stringify(final, null, 2) + '\n');
+  if (args.json) out(final);
+  else {
+    if (seeds > 1) printSeeds(final.stats!);
+    if (args.out) process.stdout.write(`wrote the runs and summary.json to ${args.out}\n`);
   }
   if (failed) process.exitCode = 1;
 }

@@ -4,9 +4,16 @@ import { PRESETS as PRESET_TABLE, type PresetName } from '../../models/presets.t
 
 export type TokenizerKind = 'byte' | 'char';
 
-/** The runs of an experiment: x trains on X, y on Y, xy on both interleaved. */
-export type RunName = 'x' | 'y' | 'xy';
-export const RUN_NAMES: RunName[] = ['x', 'y', 'xy'];
+/** The runs of an experiment. x trains on X, y on Y, xy on both interleaved (learning both at once);
+ *  x2y starts from x's final weights and trains on Y exactly as y does (learning X first), y2x the other way;
+ *  c trains on a control text C exactly as x trains on X, and c2y starts from it and trains on Y as y does. */
+export type RunName = 'x' | 'y' | 'xy' | 'x2y' | 'y2x' | 'c' | 'c2y';
+export const RUN_NAMES: RunName[] = ['x', 'y', 'xy', 'x2y', 'y2x', 'c', 'c2y'];
+
+/** The control text C of run c2y: X's tokens in a seeded random order (same symbols and frequencies, no
+ *  order), or noise over symbols that never occur in Y (the pure effect of pretraining at all). */
+export type ControlKind = 'shuffle' | 'noise' | 'none';
+export const CONTROL_KINDS: ControlKind[] = ['shuffle', 'noise', 'none'];
 
 /** Where to train: 'auto' tries webgpu (hardware adapters only), then wasm, then cpu. */
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
@@ -33,6 +40,7 @@ export interface RunConfig {
   gradClip: number; // global-norm clip; 0 disables
   // budget: the same for every run, per token
   passes: number; // passes over each run's own training stream; the prequential code counts the first
+  replay: number; // each step also trains on replay × B windows drawn from those already coded (never scored)
   steps: number; // if > 0, every run takes exactly this many steps instead (quick looks)
   // data
   tokenizer: TokenizerKind; // byte: V = 256, nothing leaks between datasets; char: union of all sources
@@ -62,6 +70,7 @@ export const DEFAULTS: Readonly<RunConfig> = Object.freeze({
   weightDecay: 0.1,
   gradClip: 1.0,
   passes: 1,
+  replay: 0,
   steps: 0,
   tokenizer: 'byte',
   valFraction: 0.1,
@@ -106,7 +115,7 @@ export function validateConfig(cfg: RunConfig): void {
     const v = cfg[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UserError(`${k} must be a positive integer (got ${String(v)})`);
   }
-  for (const k of ['steps', 'warmupSteps', 'maxBytes', 'seed', 'evalEvery'] as const) {
+  for (const k of ['steps', 'warmupSteps', 'maxBytes', 'seed', 'evalEvery', 'replay'] as const) {
     if (!Number.isInteger(cfg[k]) || cfg[k] < 0) throw new UserError(`${k} must be a non-negative integer (got ${cfg[k]})`);
   }
   if (cfg.nEmbd % cfg.nHead !== 0) throw new UserError(`nEmbd (${cfg.nEmbd}) must be divisible by nHead (${cfg.nHead})`);

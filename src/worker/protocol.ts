@@ -1,7 +1,7 @@
 // The one contract between the page and the training worker: discriminated unions, handled with an
 // exhaustive switch on both sides. One small message per event; large buffers are transferred, never copied.
 import type { BackendInfo } from '../lib/backend.ts';
-import type { BackendChoice, RunConfig, RunName } from '../lib/config.ts';
+import type { BackendChoice, ControlKind, RunConfig, RunName } from '../lib/config.ts';
 import type { TokenizerSpec } from '../lib/data/tokenizer.ts';
 import type { Summary } from '../lib/harness.ts';
 import type { TrainEvent } from '../lib/train/loop.ts';
@@ -20,6 +20,7 @@ export type ToWorker =
       x: SourceInput;
       y: SourceInput | null;
       runs: RunName[];
+      control: ControlKind; // the control text of run c (and c2y)
       backend: BackendChoice;
       maxSeconds: number; // a time budget: 0 = none; steps are budgeted by cfg.passes or cfg.steps
       resume: boolean; // continue from the checkpoints stored for experimentId
@@ -35,10 +36,11 @@ export type ToWorker =
 export type WorkerState = 'idle' | 'loading' | 'running' | 'paused' | 'done' | 'stopped' | 'failed';
 
 export interface PlannedRun {
-  name: string; // 'x', 'y' or 'xy'
+  name: RunName;
   totalSteps: number;
   startStep: number; // > 0 when resumed from a checkpoint
   trainSources: string[];
+  after: RunName | null; // the run whose final weights this one starts from
 }
 
 export interface PlannedSource {
@@ -54,7 +56,7 @@ export interface PlannedSource {
 
 /** A model the worker holds and can sample from or export: a run of the experiment, or an imported file. */
 export interface ModelInfo {
-  id: string; // 'x', 'y', 'xy' or 'import:<n>'
+  id: string; // a run's name ('x', 'x2y', …) or 'import:<n>'
   label: string;
   cfg: RunConfig;
   tokenizer: TokenizerSpec;
@@ -63,7 +65,7 @@ export interface ModelInfo {
 
 export type FromWorker =
   | { type: 'backend'; info: BackendInfo }
-  | { type: 'planned'; experimentId: string; cfg: RunConfig; params: number; sources: PlannedSource[]; runs: PlannedRun[] }
+  | { type: 'planned'; experimentId: string; cfg: RunConfig; params: number; sources: PlannedSource[]; runs: PlannedRun[]; control: ControlKind }
   | { type: 'event'; event: TrainEvent }
   | { type: 'state'; state: WorkerState; message?: string }
   | { type: 'checkpointed'; experimentId: string; steps: Record<string, number>; at: number }

@@ -7,13 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { embedModeFor, selectBackend, type BackendInfo } from '../lib/backend.ts';
 import { UserError, paramCount, type BackendChoice, type RunConfig } from '../lib/config.ts';
 import type { Tokenizer } from '../lib/data/tokenizer.ts';
-import { interleave, planExperiment, startRuns, summarize, type Experiment } from '../lib/harness.ts';
+import { Runner, planExperiment, summarize, type Experiment } from '../lib/harness.ts';
 import { exportModel, importModel } from '../lib/io/safetensors.ts';
 import { gzipSize } from '../lib/metrics/gzip.ts';
 import { createParams, readWeights, type Params, type Weights } from '../lib/model/gpt.ts';
 import { generate } from '../lib/model/sample.ts';
 import { loadCheckpoints, saveCheckpoints } from '../app/store/persist.ts';
-import type { Checkpoint, Run, TrainEvent } from '../lib/train/loop.ts';
+import type { Checkpoint, TrainEvent } from '../lib/train/loop.ts';
 import { assertNever, type FromWorker, type ModelInfo, type ToWorker, type WorkerState } from './protocol.ts';
 
 const CHECKPOINT_SECONDS = 30; // a reload loses at most this much training
@@ -28,7 +28,7 @@ interface Imported {
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let backend: { choice: BackendChoice; info: BackendInfo } | null = null;
-let experiment: { id: string; exp: Experiment; runs: Run[] } | null = null;
+let experiment: { id: string; exp: Experiment; runner: Runner } | null = null;
 const imported = new Map<string, Imported>();
 let importCount = 0;
 let state: WorkerState = 'idle';
@@ -75,8 +75,8 @@ async function ensureBackend(choice: BackendChoice): Promise<BackendInfo> {
 function modelInfos(): ModelInfo[] {
   const out: ModelInfo[] = [];
   if (experiment) {
-    const { exp, runs } = experiment;
-    for (const r of runs) out.push({ id: r.name, label: `run ${r.name} (step ${r.step})`, cfg: exp.cfg, tokenizer: exp.dataset.tokenizer.spec, params: paramCount(exp.cfg) });
+    const { exp, runner } = experiment;
+    for (const r of runner.runs) out.push({ id: r.name, label: `run ${r.name} (step ${r.step})`, cfg: exp.cfg, tokenizer: exp.dataset.tokenizer.spec, params: paramCount(exp.cfg) });
   }
   for (const m of imported.values()) out.push(m.info);
   return out;
@@ -84,13 +84,14 @@ function modelInfos(): ModelInfo[] {
 
 function disposeExperiment(): void {
   if (!experiment) return;
-  for (const r of experiment.runs) r.dispose();
+  experiment.runner.dispose();
   experiment = null;
 }
 
 async function checkpoint(): Promise<void> {
   if (!experiment) return;
-  const { id, runs } = experiment;
+  const { id } = experiment;
+  const runs = experiment.runner.runs;
   const saved: Record<string, Checkpoint> = {};
   for (const r of runs) saved[r.name] = await r.checkpoint(); // sync point
   await saveCheckpoints(id, { savedAt: Date.now(), runs: saved });
@@ -116,6 +117,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     x: new Uint8Array(msg.x.bytes),
     y: msg.y ? new Uint8Array(msg.y.bytes) : undefined,
     runs: msg.runs,
+    control: msg.control,
     embed: embedModeFor(info.name),
     tokenizer: init?.tokenizer,
     init: init?.weights,
@@ -125,10 +127,10 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     const stored = await loadCheckpoints(msg.experimentId);
     if (stored) resume = stored.runs;
   }
-  const runs = startRuns(exp, resume);
-  experiment = { id: msg.experimentId, exp, runs };
+  const runner = new Runner(exp, resume);
+  experiment = { id: msg.experimentId, exp, runner };
   const enc = new TextEncoder();
-  const labels = [msg.x.name, msg.y?.name ?? ''];
+  const labels = [msg.x.name, msg.y?.name ?? '', exp.control === 'shuffle' ? 'X, shuffled' : 'noise outside Y\'s symbols'];
   const sources = await Promise.all(
     exp.dataset.sources.map(async (s, i) => {
       const trainText = exp.cfg.tokenizer === 'byte' ? Uint8Array.from(s.train) : enc.encode(exp.dataset.tokenizer.decode(s.train));
@@ -151,7 +153,14 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     cfg: exp.cfg,
     params: paramCount(exp.cfg),
     sources,
-    runs: runs.map((r) => ({ name: r.name, totalSteps: r.totalSteps, startStep: r.step, trainSources: r.plan.trainSources.map((s) => exp.dataset.sources[s].name) })),
+    runs: exp.specs.map((s) => ({
+      name: s.name,
+      totalSteps: s.totalSteps,
+      startStep: runner.get(s.name)?.step ?? 0,
+      trainSources: s.trainSources.map((i) => exp.dataset.sources[i].name),
+      after: s.after,
+    })),
+    control: exp.control,
   });
   post({ type: 'models', models: modelInfos() });
   setState('running');
@@ -165,7 +174,8 @@ function pickArch(c: RunConfig): Partial<RunConfig> {
 
 async function trainLoop(maxSeconds: number): Promise<void> {
   if (!experiment) return;
-  const { runs, exp } = experiment;
+  const { runner, exp } = experiment;
+  const runs = runner.runs;
   const t0 = performance.now();
   let lastCheckpoint = performance.now();
   const lastStepPost = new Map<string, number>();
@@ -179,7 +189,7 @@ async function trainLoop(maxSeconds: number): Promise<void> {
     if (ev.type === 'error') failed = true;
     post({ type: 'event', event: ev });
   };
-  const gen = interleave(runs);
+  const gen = runner.train();
   try {
     for await (const ev of gen) {
       forward(ev);
@@ -210,14 +220,14 @@ async function trainLoop(maxSeconds: number): Promise<void> {
   await checkpoint();
   post({ type: 'summary', summary: summarize(exp, runs) });
   post({ type: 'models', models: modelInfos() });
-  const finished = runs.every((r) => r.step >= r.totalSteps);
+  const finished = exp.specs.every((s) => (runner.get(s.name)?.step ?? 0) >= s.totalSteps);
   setState(failed ? 'failed' : finished ? 'done' : 'stopped');
 }
 
 function modelFor(id: string): { params: Params; cfg: RunConfig; tokenizer: Tokenizer; step: number; label: string } {
   const m = imported.get(id);
   if (m) return { params: m.params, cfg: m.info.cfg, tokenizer: m.tokenizer, step: 0, label: m.info.label };
-  const r = experiment?.runs.find((x) => x.name === id);
+  const r = experiment?.runner.get(id);
   if (!r || !experiment) throw new UserError(`no model '${id}': train or import one first`);
   return { params: r.params, cfg: experiment.exp.cfg, tokenizer: experiment.exp.dataset.tokenizer, step: r.step, label: `run ${r.name}` };
 }

@@ -105,6 +105,28 @@ export class StreamPlan {
     this.totalSteps = cfg.steps > 0 ? cfg.steps : Math.ceil((cfg.passes * this.windowsPerPass) / cfg.batchSize);
   }
 
+  /** The stream's name, e.g. 'Y' or 'X+Y': seeds that must agree between runs on the same stream (y and
+   *  x2y) derive from it, never from the run's name. */
+  get key(): string {
+    return this.trainSources.map((s) => this.dataset.sources[s].name).join('+');
+  }
+
+  /** Windows the code has already sent before step `step` (pass 0 only): positions 0…n-1 of pass 0's order. */
+  codedBefore(step: number): number {
+    return Math.min(step * this.cfg.batchSize, this.windowsPerPass);
+  }
+
+  /** Replay: `count` windows drawn uniformly, with a generator seeded by the stream and the step, from the
+   *  windows coded before this step. The decoder has those windows too and draws the same ones, so training
+   *  on them keeps the code decodable; they are never scored. None at step 0 (nothing is coded yet). */
+  replay(step: number, count: number): WindowRef[] {
+    const n = this.codedBefore(step);
+    if (n === 0 || count <= 0) return [];
+    const rng = new Rng(deriveSeed(this.cfg.seed, `replay:${this.key}:${step}`));
+    const order = this.passOrder(0);
+    return Array.from({ length: count }, () => order[rng.int(n)]);
+  }
+
   /** The windows of one step, each with the pass it belongs to (the prequential code counts pass 0 only). */
   batch(step: number): { window: WindowRef; pass: number }[] {
     const B = this.cfg.batchSize;
@@ -137,7 +159,8 @@ export class StreamPlan {
       order.push(perSource[i][next[i]++]);
       left--;
     }
-    if (this.cache.size > 2) this.cache.delete(Math.min(...this.cache.keys()));
+    // keep pass 0 (replay draws from it) and the latest two
+    if (this.cache.size > 3) this.cache.delete(Math.min(...[...this.cache.keys()].filter((k) => k > 0)));
     this.cache.set(pass, order);
     return order;
   }

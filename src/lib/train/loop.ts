@@ -4,17 +4,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { evalInterval, type RunConfig } from '../config.ts';
 import { PrequentialLedger, StreamPlan, evalWindowStarts, gatherWindows, type Dataset, type WindowRef } from '../data/batches.ts';
-import { addCode, emptyCode, natsToBits, type CodeLength } from '../metrics/bits.ts';
+import { emptyCode, emptyTrace, natsToBits, type CodeLength, type CodeTrace } from '../metrics/bits.ts';
 import { createParams, disposeParams, forward, readWeights, tokenNll, type EmbedMode, type Params, type Weights } from '../model/gpt.ts';
 import { deriveSeed } from '../rng.ts';
 import { AdamW, learningRate, type AdamWState } from './adamw.ts';
 
 export interface RunSpec {
-  name: string; // 'x', 'y', 'xy', …
+  name: string; // 'x', 'y', 'xy', 'x2y', …
   cfg: Readonly<RunConfig>;
   dataset: Dataset;
   trainSources: number[]; // indices into dataset.sources
-  init: Weights; // initial weights: the same object for every run of an experiment
+  evalSources: number[]; // sources validated on (a control text is trained on, never validated)
+  init: Weights; // initial weights: the experiment's shared init, or the final weights of the run before
   embed: EmbedMode;
 }
 
@@ -41,10 +42,16 @@ export type TrainEvent =
       gradNorm: number; // before clipping, last step
       tokensPerSecond: number; // training tokens over this run's own training time since the last log (evaluation excluded)
       prequential: BySource<CodeLength>; // code length of the windows scored so far
+      trace: BySource<TraceChunk>; // the windows coded since the last log, in stream order
     }
   | { type: 'eval'; run: string; step: number; tokens: number; tokensBySource: BySource<number>; val: BySource<ValResult> }
   | { type: 'done'; run: string; step: number }
   | { type: 'error'; run: string; step: number; message: string };
+
+/** New entries of a source's CodeTrace: windows from…from+bits.length-1. */
+export interface TraceChunk extends CodeTrace {
+  from: number;
+}
 
 export interface Checkpoint {
   run: string;
@@ -52,6 +59,7 @@ export interface Checkpoint {
   weights: Weights;
   optimizer: AdamWState;
   prequential: BySource<CodeLength>;
+  trace: BySource<CodeTrace>;
   tokensBySource: BySource<number>;
   smoothLoss: number;
 }
@@ -60,8 +68,7 @@ interface Pending {
   loss: tf.Scalar;
   norm: tf.Scalar;
   rowNll: tf.Tensor1D | null; // masked nats per row, for the prequential code
-  rowSource: Int32Array; // source of each row, -1 where not scored
-  sent: Map<number, { uniformTokens: number; tokens: number; bytes: number }>;
+  rows: ({ source: number; uniformTokens: number; tokens: number; bytes: number } | null)[]; // null: not scored
 }
 
 /** Everything one run owns: parameters, optimizer, position in its stream, and its code so far. */
@@ -73,9 +80,12 @@ export class Run {
   readonly opt: AdamW;
   readonly plan: StreamPlan;
   readonly embed: EmbedMode;
+  readonly evalSources: number[];
   step = 0;
   tokensBySource: BySource<number> = {};
   prequential: BySource<CodeLength> = {};
+  trace: BySource<CodeTrace> = {};
+  private traceLogged: BySource<number> = {};
   lastVal: BySource<ValResult> | null = null;
   smoothLoss = NaN;
   private readonly ledger: PrequentialLedger;
@@ -87,10 +97,16 @@ export class Run {
     this.cfg = spec.cfg;
     this.dataset = spec.dataset;
     this.embed = spec.embed;
+    this.evalSources = spec.evalSources;
     this.plan = new StreamPlan(spec.dataset, spec.trainSources, spec.cfg);
     this.ledger = new PrequentialLedger(spec.dataset, spec.trainSources);
     for (const s of spec.dataset.sources) this.tokensBySource[s.name] = 0;
-    for (const s of spec.trainSources) this.prequential[spec.dataset.sources[s].name] = emptyCode();
+    for (const s of spec.trainSources) {
+      const name = spec.dataset.sources[s].name;
+      this.prequential[name] = emptyCode();
+      this.trace[name] = emptyTrace();
+      this.traceLogged[name] = 0;
+    }
     this.params = createParams(spec.cfg, resume ? resume.weights : spec.init);
     this.opt = new AdamW(this.params, spec.cfg);
     if (resume) this.restore(resume);
@@ -110,6 +126,9 @@ export class Run {
     this.step = ck.step;
     this.tokensBySource = { ...this.tokensBySource, ...ck.tokensBySource };
     this.prequential = { ...this.prequential, ...ck.prequential };
+    if (!ck.trace) throw new Error('this checkpoint comes from an older kxy (no per-window code): start the experiment again');
+    this.trace = { ...this.trace, ...structuredClone(ck.trace) };
+    for (const [k, t] of Object.entries(this.trace)) this.traceLogged[k] = t.bits.length;
     this.smoothLoss = ck.smoothLoss;
     // which tokens the code has sent follows from the stream order alone: replay it
     const scratch = new Float32Array(this.cfg.blockSize);
@@ -141,18 +160,22 @@ export class Run {
       this.interval.loss += lossBits;
       this.interval.steps += 1;
       this.interval.norm = values[n + i];
-      if (p.rowNll) {
-        p.rowSource.forEach((s, r) => {
-          if (s < 0) return;
-          const c = this.prequential[this.dataset.sources[s].name];
-          c.bits += natsToBits(values[offset + r]);
-        });
-        offset += p.rowSource.length;
-      }
-      for (const [s, sent] of p.sent) {
-        const name = this.dataset.sources[s].name;
-        this.prequential[name] = addCode(this.prequential[name], { bits: sent.uniformTokens * log2V, bytes: sent.bytes, tokens: sent.tokens });
-      }
+      if (!p.rowNll) return;
+      // rows are in stream order, so each source's trace grows in the order its windows were coded
+      p.rows.forEach((row, r) => {
+        if (!row) return;
+        const name = this.dataset.sources[row.source].name;
+        const bits = natsToBits(values[offset + r]) + row.uniformTokens * log2V;
+        const c = this.prequential[name];
+        c.bits += bits;
+        c.bytes += row.bytes;
+        c.tokens += row.tokens;
+        const t = this.trace[name];
+        t.bits.push(bits);
+        t.bytes.push(row.bytes);
+        t.tokens.push(row.tokens);
+      });
+      offset += p.rows.length;
     });
     this.interval.ms += performance.now() - t0;
   }
@@ -163,25 +186,24 @@ export class Run {
     const cfg = this.cfg;
     const T = cfg.blockSize;
     const items = this.plan.batch(this.step);
-    const windows = items.map((i) => i.window);
+    // replayed windows come after the new ones: they train, but are never scored (see StreamPlan.replay)
+    const replayed = this.plan.replay(this.step, cfg.replay * items.length);
+    const windows = [...items.map((i) => i.window), ...replayed];
     const rows = windows.length;
     const { idx, tgt } = gatherWindows(this.dataset, windows, T);
     // the prequential part: which targets of which rows are sent for the first time
-    const rowSource = new Int32Array(rows).fill(-1);
-    const sent = new Map<number, { uniformTokens: number; tokens: number; bytes: number }>();
+    const scored: Pending['rows'] = windows.map(() => null);
     let mask: Float32Array | null = null;
     items.forEach(({ window, pass }, r) => {
       if (pass !== 0) return;
       mask ??= new Float32Array(rows * T);
-      const c = this.ledger.claim(window, T, mask, r * T);
-      rowSource[r] = window.source;
-      const acc = sent.get(window.source) ?? { uniformTokens: 0, tokens: 0, bytes: 0 };
-      sent.set(window.source, { uniformTokens: acc.uniformTokens + c.uniformTokens, tokens: acc.tokens + c.tokens, bytes: acc.bytes + c.bytes });
+      scored[r] = { source: window.source, ...this.ledger.claim(window, T, mask, r * T) };
     });
     const lr = learningRate(this.step, this.plan.totalSteps, cfg);
     const varList = Object.values(this.params);
     const kept: { loss?: tf.Scalar; norm?: tf.Scalar; rowNll?: tf.Tensor1D } = {};
-    const seed = deriveSeed(cfg.seed, `dropout:${this.name}:${this.step}`);
+    // keyed by the stream, not the run, so y and x2y draw the same dropout masks
+    const seed = deriveSeed(cfg.seed, `dropout:${this.plan.key}:${this.step}`);
     tf.tidy(() => {
       const x = tf.tensor2d(idx, [rows, T], 'int32');
       const y = tf.tensor2d(tgt, [rows, T], 'int32');
@@ -197,7 +219,7 @@ export class Run {
       // variableGrads keys gradients by tfjs's variable names; the optimizer wants nanoGPT's
       kept.norm = this.opt.step(Object.fromEntries(Object.entries(this.params).map(([n, v]) => [n, grads[v.name]])), lr);
     });
-    this.pending.push({ loss: kept.loss!, norm: kept.norm!, rowNll: kept.rowNll ?? null, rowSource, sent });
+    this.pending.push({ loss: kept.loss!, norm: kept.norm!, rowNll: kept.rowNll ?? null, rows: scored });
     for (const w of windows) this.tokensBySource[this.dataset.sources[w.source].name] += T;
     this.interval.tokens += rows * T;
     this.step += 1;
@@ -208,7 +230,8 @@ export class Run {
   async evaluate(): Promise<BySource<ValResult>> {
     await this.flush(); // queued training work is timed as training; evaluation is not in tokens per second
     const out: BySource<ValResult> = {};
-    for (const [s, source] of this.dataset.sources.entries()) {
+    for (const s of this.evalSources) {
+      const source = this.dataset.sources[s];
       const es = evalSet(this.dataset, s, this.cfg);
       const sums: tf.Scalar[] = [];
       for (let i = 0; i < es.windows.length; i += this.cfg.batchSize) {
@@ -240,9 +263,21 @@ export class Run {
       weights: await readWeights(this.params),
       optimizer: await this.opt.state(),
       prequential: structuredClone(this.prequential),
+      trace: structuredClone(this.trace),
       tokensBySource: { ...this.tokensBySource },
       smoothLoss: this.smoothLoss,
     };
+  }
+
+  /** The windows coded since the last call, per source. */
+  takeTrace(): BySource<TraceChunk> {
+    const out: BySource<TraceChunk> = {};
+    for (const [k, t] of Object.entries(this.trace)) {
+      const from = this.traceLogged[k];
+      out[k] = { from, bits: t.bits.slice(from), bytes: t.bytes.slice(from), tokens: t.tokens.slice(from) };
+      this.traceLogged[k] = t.bits.length;
+    }
+    return out;
   }
 
   /** Interval statistics for a log event, reset after reading. */
@@ -304,7 +339,7 @@ export async function* train(run: Run): AsyncGenerator<TrainEvent> {
         yield { type: 'error', run: name, step: run.step, message: `the training loss became ${iv.lossBitsPerToken} at step ${run.step}: the run diverged; lower the learning rate` };
         return;
       }
-      yield { type: 'log', ...at(), ...iv, smoothLossBitsPerToken: run.smoothLoss, prequential: structuredClone(run.prequential) };
+      yield { type: 'log', ...at(), ...iv, smoothLossBitsPerToken: run.smoothLoss, prequential: structuredClone(run.prequential), trace: run.takeTrace() };
     }
     if (run.step % evalEvery === 0 || last) yield { type: 'eval', ...at(), val: await run.evaluate() };
   }
