@@ -3,12 +3,13 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
 import { Lab } from './app/runs.svelte.ts';
-import { decodeSettings, hasSettings } from './app/url.ts';
+import { hasSettings, readLink } from './app/url.ts';
 import { Page } from './ui/page.svelte.ts';
 import { Settings } from './ui/settings.svelte.ts';
 
 const lab = new Lab(() => new Worker(new URL('./worker/train.worker.ts', import.meta.url), { type: 'module' }));
-const settings = new Settings(decodeSettings(location.search));
+const link = readLink(location.search);
+const settings = new Settings(link.settings, link.ignored);
 const page = new Page(lab, settings, hasSettings(location.search));
 
 mount(App, { target: document.getElementById('app')!, props: { page } });

@@ -15,13 +15,14 @@ import {
   type TooltipItem,
 } from 'chart.js';
 import type { Curve, RunView, Unit, XAxis } from '../app/runs.svelte.ts';
-import { duration, short } from './format.ts';
+import { duration, int, short } from './format.ts';
 import { SOURCE_STYLE, alpha, runStyle } from './theme.ts';
 import { MinMaxThinner, type Point } from './thin.ts';
+import { logTicks } from './ticks.ts';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Decimation, Tooltip);
 
-const SMOOTHING = 0.8; // EMA weight of the past: TensorBoard's default is 0.6; our points are sparser per pixel
+const SMOOTHING = 0.8; // EMA weight of the past, for training loss only: TensorBoard's default is 0.6; our points are sparser per pixel
 const MARKERS = 24; // at most this many markers per validation line
 const MIN_INTERVAL_MS = 150; // new points redraw at most ~6 times a second: curves still move smoothly
 const MAX_POINTS = 2000; // per series: about two per pixel of a wide chart
@@ -74,7 +75,7 @@ export interface PlotOptions {
   unit: Unit;
   axis: XAxis;
   log: boolean;
-  smooth: boolean;
+  smooth: boolean; // training loss only: validation and code lengths are drawn as measured
   showCode: boolean;
   showTrain: boolean;
 }
@@ -87,6 +88,14 @@ export const AXIS_LABEL: Record<XAxis, string> = {
 };
 
 export const UNIT_LABEL: Record<Unit, string> = { bpb: 'bits per byte', bpt: 'bits per token' };
+const UNIT_SHORT: Record<Unit, string> = { bpb: 'bits/byte', bpt: 'bits/token' };
+
+/** An x value with its unit, for the tooltip's title. */
+function xWithUnit(axis: XAxis, v: number): string {
+  if (axis === 'step') return `step ${int(v)}`;
+  if (axis === 'time') return v < 60 ? `${v.toFixed(1)} s of training` : `${duration(v)} (${v >= 3600 ? 'h:min:s' : 'min:s'}) of training`;
+  return `${int(v)} ${AXIS_LABEL[axis]}`;
+}
 
 type Kind = 'val' | 'code' | 'train';
 type LineDataset = ChartDataset<'line', Point[]>;
@@ -137,7 +146,16 @@ export class LiveChart {
         layout: { padding: { top: 4, right: 8 } },
         scales: {
           x: { type: 'linear', min: 0, ticks: { maxTicksLimit: 8, callback: (v) => this.formatX(Number(v)) }, title: { display: true, text: '' }, grid: { color: '#eef0f3' } },
-          y: { type: 'linear', ticks: { maxTicksLimit: 8 }, title: { display: true, text: '' }, grid: { color: '#eef0f3' } },
+          y: {
+            type: 'linear',
+            ticks: { maxTicksLimit: 8, callback: (v) => `${+Number(v).toPrecision(4)}` },
+            // round log ticks (5, 6, 8), not Chart.js's 1…9 per decade, which crowd a narrow range
+            afterBuildTicks: (scale) => {
+              if (this.opts.log) scale.ticks = logTicks(scale.min, scale.max).map((value) => ({ value }));
+            },
+            title: { display: true, text: '' },
+            grid: { color: '#eef0f3' },
+          },
         },
         plugins: {
           // a few hundred points per line: rasterising the lines costs more than thinning them
@@ -145,8 +163,8 @@ export class LiveChart {
           legend: { display: false },
           tooltip: {
             callbacks: {
-              title: (items: TooltipItem<'line'>[]) => (items.length ? `${AXIS_LABEL[this.opts.axis]}: ${this.formatX(items[0].parsed.x ?? 0)}` : ''),
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${(item.parsed.y ?? NaN).toFixed(3)}`,
+              title: (items: TooltipItem<'line'>[]) => (items.length ? xWithUnit(this.opts.axis, items[0].parsed.x ?? 0) : ''),
+              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${(item.parsed.y ?? NaN).toFixed(3)} ${UNIT_SHORT[this.opts.unit]}`,
             },
           },
         },
@@ -212,7 +230,7 @@ export class LiveChart {
     x.title.text = AXIS_LABEL[o.axis];
     const y = s.y as { type: string; title: { text: string } };
     y.type = o.log ? 'logarithmic' : 'linear';
-    y.title.text = `${UNIT_LABEL[o.unit]}${o.log ? ' (log scale)' : ''}${o.smooth ? ', smoothed' : ''}`;
+    y.title.text = `${UNIT_LABEL[o.unit]}${o.log ? ' (log scale)' : ''}`;
   }
 
   /** Whether a series is drawn under the current options (hidden ones get no points: cheaper, and counted right). */
@@ -223,11 +241,16 @@ export class LiveChart {
     return true;
   }
 
+  /** The series' name in the tooltip; smoothing is named where it applies (training loss only). */
+  private label(run: string, kind: Kind, source: string | null): string {
+    const what = kind === 'val' ? `validation on ${source}` : kind === 'code' ? `code so far on ${source}` : this.opts.smooth ? 'training loss, smoothed' : 'training loss';
+    return `${runStyle(run).label} · ${what}`;
+  }
+
   private makeDataset(run: string, kind: Kind, source: string | null): LineDataset {
     const rs = runStyle(run);
     const src = source === 'Y' ? SOURCE_STYLE.Y : SOURCE_STYLE.X;
-    const what = kind === 'val' ? `validation on ${source}` : kind === 'code' ? `code so far on ${source}` : 'training loss';
-    const base: LineDataset = { label: `${rs.label} · ${what}`, data: [], borderColor: rs.color, backgroundColor: rs.color, pointRadius: 0, pointHoverRadius: 4, indexAxis: 'x' };
+    const base: LineDataset = { label: this.label(run, kind, source), data: [], borderColor: rs.color, backgroundColor: rs.color, pointRadius: 0, pointHoverRadius: 4, indexAxis: 'x' };
     if (kind === 'train') return { ...base, borderColor: alpha(rs.color, 0.4), backgroundColor: alpha(rs.color, 0.4), borderWidth: 1.25, order: 3 };
     if (kind === 'code') return { ...base, borderColor: alpha(rs.color, 0.8), borderWidth: 1.5, borderDash: src.codeDash, order: 2 };
     const ds: LineDataset = { ...base, borderWidth: src.width, order: source === 'X' ? 1 : 0, pointStyle: src.point };
@@ -266,13 +289,15 @@ export class LiveChart {
         s.curve = curve;
       }
       s.dataset.hidden = !show;
+      if (optsChanged) s.dataset.label = this.label(run, kind, source);
       if (!show) return;
+      const smooth = o.smooth && kind === 'train';
       const xs = curve.cols[xcol];
       const ys = curve.cols[ycol];
       for (let i = s.n; i < curve.length; i++) {
         let y = ys[i];
         if (!Number.isFinite(y)) continue;
-        if (o.smooth) y = s.ema = Number.isNaN(s.ema) ? y : SMOOTHING * s.ema + (1 - SMOOTHING) * y;
+        if (smooth) y = s.ema = Number.isNaN(s.ema) ? y : SMOOTHING * s.ema + (1 - SMOOTHING) * y;
         s.thin.push({ x: xs[i], y });
       }
       s.thin.show();

@@ -3,25 +3,10 @@
 import { RUN_NAMES } from '../lib/config.ts';
 import type { Lab } from '../app/runs.svelte.ts';
 import type { ModelInfo } from '../worker/protocol.ts';
-import type { PlotOptions } from './chart.ts';
 import { probeGpu, type GpuProbe } from './probe.ts';
-import { PAGE_DEFAULTS, type Settings } from './settings.svelte.ts';
+import { PAGE_DEFAULTS, type Plot, type Settings } from './settings.svelte.ts';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-export class Plot implements PlotOptions {
-  unit = $state<PlotOptions['unit']>('bpb');
-  axis = $state<PlotOptions['axis']>('tokens');
-  log = $state(false);
-  smooth = $state(false);
-  showCode = $state(false);
-  showTrain = $state(true);
-
-  /** A plain copy for Chart.js (reading it also subscribes an effect to every option). */
-  get value(): PlotOptions {
-    return { unit: this.unit, axis: this.axis, log: this.log, smooth: this.smooth, showCode: this.showCode, showTrain: this.showTrain };
-  }
-}
 
 export class Sampler {
   model = $state('');
@@ -37,7 +22,6 @@ export class Sampler {
 }
 
 export class Page {
-  readonly plot = new Plot();
   readonly sampler = new Sampler();
   probe = $state<GpuProbe | null>(null);
   restoredUnfinished = $state(false); // a reload brought back an experiment that can resume
@@ -47,25 +31,35 @@ export class Page {
   importError = $state<string | null>(null);
   imported = $state<ModelInfo[]>([]);
 
-  /** The header's backend badge: the worker's report once it has one, before that what 'auto' will likely pick. */
-  backendBadge = $derived.by((): { text: string; title: string; live: boolean } => {
+  /** The header's backend badge: "ready: wasm" once the worker has started its backend, "training on wasm"
+   *  while it trains; before the worker reports, what 'auto' will likely pick. */
+  backendBadge = $derived.by((): { what: string; text: string; title: string; live: boolean } => {
     const b = this.lab.backend;
-    if (b) {
+    const choice = this.settings.backend;
+    const st = this.lab.state;
+    const training = st === 'loading' || st === 'running';
+    // the worker's backend, unless the user has since chosen another one (it starts with the next run)
+    if (b && (training || st === 'paused' || choice === 'auto' || choice === b.name)) {
       const why = /software/i.test(b.note)
         ? 'WebGPU adapter is software'
         : /not available|no navigator\.gpu|no adapter|failed/i.test(b.note) && b.name !== 'webgpu'
           ? 'no usable WebGPU'
           : '';
       const text = b.adapter ? `${b.name} · ${b.adapter}` : why ? `${b.name} (${why})` : b.name;
-      return { text, title: b.note, live: true };
+      const what = training ? 'training on' : st === 'paused' ? 'paused on' : 'ready:';
+      return { what, text, title: b.note, live: training };
     }
-    const choice = this.settings.backend;
-    if (choice !== 'auto') return { text: `${choice} (starts with training)`, title: `you chose ${choice}`, live: false };
+    if (choice !== 'auto') return { what: 'backend', text: `${choice} (starts with training)`, title: `you chose ${choice}`, live: false };
     const p = this.probe;
-    if (!p) return { text: 'checking WebGPU…', title: '', live: false };
-    if (p.adapter && !p.software) return { text: `webgpu · ${p.adapter}`, title: `auto will use ${p.reason}`, live: false };
-    return { text: `wasm (${p.reason})`, title: 'auto uses WebGPU only on a hardware adapter, else wasm', live: false };
+    if (!p) return { what: 'backend', text: 'checking WebGPU…', title: '', live: false };
+    if (p.adapter && !p.software) return { what: 'backend', text: `webgpu · ${p.adapter}`, title: `auto will use ${p.reason}`, live: false };
+    return { what: 'backend', text: `wasm (${p.reason})`, title: 'auto uses WebGPU only on a hardware adapter, else wasm', live: false };
   });
+
+  /** The chart's view options (they live with the settings, which write them to the URL). */
+  get plot(): Plot {
+    return this.settings.plot;
+  }
 
   /** The models to sample from: the worker's list, with the best first choice (x+y) on top. */
   sampleModel = $derived.by(() => {

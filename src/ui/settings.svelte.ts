@@ -7,7 +7,8 @@ import { DEFAULTS, PRESETS, isPresetName, resolveConfig, type BackendChoice, typ
 import { trainWindowStarts } from '../lib/data/batches.ts';
 import { MAX_SOURCE_BYTES, checkSource, formatBytes, type SourceCheck } from '../lib/data/inputs.ts';
 import type { ExperimentRecord } from '../app/store/persist.ts';
-import { encodeSettings, type UrlSettings } from '../app/url.ts';
+import { encodeSettings, type Ignored, type UrlSettings } from '../app/url.ts';
+import type { PlotOptions } from './chart.ts';
 
 export type SourceKey = 'X' | 'Y';
 export const SOURCE_KEYS: SourceKey[] = ['X', 'Y'];
@@ -28,7 +29,28 @@ export const PAGE_DEFAULTS = {
   passes: 1,
   steps: 0,
   minutes: 0,
+  unit: 'bpb',
+  axis: 'tokens',
+  log: false,
+  smooth: false,
+  showTrain: true,
+  showCode: false,
 } satisfies UrlSettings;
+
+/** How the chart shows the curves; in the URL with the settings, so a link shows the same view. */
+export class Plot implements PlotOptions {
+  unit = $state<PlotOptions['unit']>(PAGE_DEFAULTS.unit);
+  axis = $state<PlotOptions['axis']>(PAGE_DEFAULTS.axis);
+  log = $state<boolean>(PAGE_DEFAULTS.log);
+  smooth = $state<boolean>(PAGE_DEFAULTS.smooth); // training loss only: validation is shown as measured
+  showCode = $state<boolean>(PAGE_DEFAULTS.showCode);
+  showTrain = $state<boolean>(PAGE_DEFAULTS.showTrain);
+
+  /** A plain copy for Chart.js (reading it also subscribes an effect to every option). */
+  get value(): PlotOptions {
+    return { unit: this.unit, axis: this.axis, log: this.log, smooth: this.smooth, showCode: this.showCode, showTrain: this.showTrain };
+  }
+}
 
 /** A preset's own value of a knob, for placeholders and for leaving equal values out of the overrides. */
 export function presetValue<K extends 'lr' | 'batchSize' | 'blockSize'>(preset: PresetName, k: K): RunConfig[K] {
@@ -58,6 +80,8 @@ export class Settings {
   batchSize = $state<number | null>(null);
   blockSize = $state<number | null>(null);
   initFrom = $state<string | null>(null); // an imported model every run starts from
+  readonly plot = new Plot();
+  ignored = $state<Ignored[]>([]); // the link's values that were not used, shown until dismissed
 
   private loadSeq = 0;
 
@@ -121,18 +145,25 @@ export class Settings {
         lr: this.lr ?? undefined,
         batchSize: this.batchSize ?? undefined,
         blockSize: this.blockSize ?? undefined,
+        ...this.plot.value,
       },
       PAGE_DEFAULTS,
     ),
   );
 
-  constructor(fromUrl: UrlSettings = {}) {
+  /** `ignored`: the link's values that readLink could not use, to show. */
+  constructor(fromUrl: UrlSettings = {}, ignored: Ignored[] = []) {
+    this.ignored = [...ignored];
     this.apply(fromUrl);
   }
 
-  /** Takes settings from a link; the pair only if it exists. Values were validated by decodeSettings. */
+  /** Takes settings from a link; the pair only if it exists (else it is listed as ignored). Values were
+   *  validated by readLink. */
   apply(s: UrlSettings): void {
-    if (s.pair !== undefined && findPair(s.pair)) this.pairId = s.pair;
+    if (s.pair !== undefined) {
+      if (findPair(s.pair)) this.pairId = s.pair;
+      else this.ignored = [...this.ignored, { key: 'pair', value: s.pair, expected: `a bundled pair: ${PAIRS.map((p) => p.id).join(', ')}` }];
+    }
     if (s.preset !== undefined) this.preset = s.preset;
     if (s.tokenizer !== undefined) this.tokenizer = s.tokenizer;
     if (s.backend !== undefined) this.backend = s.backend;
@@ -143,6 +174,13 @@ export class Settings {
     if (s.lr !== undefined) this.lr = s.lr;
     if (s.batchSize !== undefined) this.batchSize = s.batchSize;
     if (s.blockSize !== undefined) this.blockSize = s.blockSize;
+    const p = this.plot;
+    if (s.unit !== undefined) p.unit = s.unit;
+    if (s.axis !== undefined) p.axis = s.axis;
+    if (s.log !== undefined) p.log = s.log;
+    if (s.smooth !== undefined) p.smooth = s.smooth;
+    if (s.showTrain !== undefined) p.showTrain = s.showTrain;
+    if (s.showCode !== undefined) p.showCode = s.showCode;
   }
 
   /** Shows a stored experiment's settings and data (after a reload), so the page says what was run. */
