@@ -1,7 +1,7 @@
 // safetensors read/write (https://huggingface.co/docs/safetensors): an 8-byte little-endian header length,
 // a JSON header {name: {dtype, shape, data_offsets}, __metadata__: {string: string}}, then the raw bytes.
 // kxy writes F32 with nanoGPT's names, plus the config and tokenizer in __metadata__. Reading checks everything.
-import { UserError, configFromJson, type RunConfig } from '../config.ts';
+import { UserError, configFromJson, paramCount, type RunConfig } from '../config.ts';
 import { tokenizerFromSpec, type Tokenizer } from '../data/tokenizer.ts';
 import { paramShapes, type Weights } from '../model/gpt.ts';
 
@@ -43,67 +43,151 @@ function bad(what: string): never {
   throw new UserError(`not a valid safetensors file: ${what}`);
 }
 
-/** Parses and checks a safetensors file. F32, F16 and BF16 are read (as F32); anything else is refused. */
+const MAX_DEPTH = 8; // kxy's header nests 3 deep ({ name: { shape: [..] } }); anything deeper is refused before JSON.parse
+const MAX_RANK = 16;
+const WIDTH: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
+
+/** Test seam: each typed array the reader allocates for tensor data is reported here (its byte length),
+ *  so the fuzz test can check that a file never makes the reader allocate more than twice its size. */
+export const readerAllocations: { observe: ((bytes: number) => void) | null } = { observe: null };
+
+/** One pass over the header text before JSON.parse: nesting depth bounded, and no object with the same key
+ *  twice (JSON.parse would silently keep the last, so two files could read the same and differ). */
+function scanHeader(text: string): void {
+  const keys: (Set<string> | null)[] = []; // per open container: its keys so far (null for an array)
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // a string: find its end, skipping escapes
+      let j = i + 1;
+      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      if (j >= text.length) bad('the header is not valid JSON');
+      const top = keys[keys.length - 1];
+      if (expectKey && top) {
+        let key: string;
+        try {
+          key = JSON.parse(text.slice(i, j + 1)) as string;
+        } catch {
+          bad('the header is not valid JSON');
+        }
+        if (top.has(key)) bad(`the header names ${label(key)} twice`);
+        top.add(key);
+      }
+      expectKey = false;
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (keys.length >= MAX_DEPTH) bad(`the header nests deeper than ${MAX_DEPTH} levels`);
+      keys.push(c === 0x7b ? new Set() : null);
+      expectKey = c === 0x7b;
+    } else if (c === 0x7d || c === 0x5d) {
+      keys.pop();
+      expectKey = false;
+    } else if (c === 0x2c) expectKey = keys[keys.length - 1] !== null && keys.length > 0;
+  }
+}
+
+/** A name as a message shows it: a hostile file's names can be megabytes long. */
+const label = (name: string) => (name.length > 80 ? `${name.slice(0, 80)}…` : name);
+
+const isIndex = (d: unknown): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0;
+
+interface Span {
+  name: string;
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+  count: number;
+}
+
+/** Parses and checks a safetensors file. F32, F16 and BF16 are read (as F32); anything else is refused.
+ *  Every span is checked (in bounds, sizes = dtype × shape, tiling the data with no gap or overlap) before
+ *  one Float32Array for all the tensors is allocated: at most twice the data's bytes (F16 widens to F32). */
 export function readSafetensors(file: Uint8Array): { tensors: Record<string, TensorEntry>; metadata: Record<string, string> } {
   if (file.length < 8) bad(`${file.length} bytes is too short`);
   const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const n = Number(dv.getBigUint64(0, true));
-  if (n < 2 || n > MAX_HEADER || 8 + n > file.length) bad(`header length ${n} does not fit a ${file.length}-byte file`);
+  const n64 = dv.getBigUint64(0, true);
+  if (n64 < 2n || n64 > BigInt(MAX_HEADER) || 8n + n64 > BigInt(file.length)) bad(`header length ${n64} does not fit a ${file.length}-byte file`);
+  const n = Number(n64);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(file.subarray(8, 8 + n));
+  } catch {
+    bad('the header is not UTF-8');
+  }
+  scanHeader(text);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(file.subarray(8, 8 + n)));
+    header = JSON.parse(text);
   } catch {
     bad('the header is not valid JSON');
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) bad('the header is not a JSON object');
   const dataStart = 8 + n;
   const dataLen = file.length - dataStart;
-  const metadata: Record<string, string> = {};
-  const tensors: Record<string, TensorEntry> = {};
-  const spans: [number, number, string][] = [];
+  // null prototypes: a tensor or key named __proto__ stays a plain entry
+  const metadata: Record<string, string> = Object.create(null);
+  const spans: Span[] = [];
   for (const [name, v] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof v !== 'object' || v === null) bad('__metadata__ is not an object');
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) bad('__metadata__ is not an object');
       for (const [k, s] of Object.entries(v as Record<string, unknown>)) {
-        if (typeof s !== 'string') bad(`metadata value ${k} is not a string`);
+        if (typeof s !== 'string') bad(`metadata value ${label(k)} is not a string`);
         metadata[k] = s;
       }
       continue;
     }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(`entry ${label(name)} is not an object`);
     const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e !== 'object' || e === null) bad(`entry ${name} is not an object`);
-    const shape = e.shape;
-    const offs = e.data_offsets;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) bad(`${name} has a bad shape`);
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isInteger(d) && d >= 0) || offs[1] < offs[0]) bad(`${name} has bad data_offsets`);
-    if (offs[1] > dataLen) bad(`${name} points past the end of the file (the file may be truncated)`);
-    const count = (shape as number[]).reduce((a, b) => a * b, 1);
-    const width = e.dtype === 'F32' ? 4 : e.dtype === 'F16' || e.dtype === 'BF16' ? 2 : 0;
-    if (width === 0) throw new UserError(`tensor ${name} has dtype ${String(e.dtype)}; kxy reads F32, F16 and BF16`);
-    if (offs[1] - offs[0] !== count * width) bad(`${name} has ${offs[1] - offs[0]} bytes for shape [${shape}] of ${String(e.dtype)}`);
-    spans.push([offs[0], offs[1], name]);
-    tensors[name] = { dtype: 'F32', shape: shape as number[], data: decode(file.subarray(dataStart + offs[0], dataStart + offs[1]), e.dtype as string, count) };
+    const { shape, data_offsets: offs } = e;
+    if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every(isIndex)) bad(`${label(name)} has a bad shape`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every(isIndex) || offs[1] < offs[0]) bad(`${label(name)} has bad data_offsets`);
+    if (offs[1] > dataLen) bad(`${label(name)} points past the end of the file (the file may be truncated)`);
+    const width = typeof e.dtype === 'string' ? (WIDTH[e.dtype] ?? 0) : 0;
+    if (width === 0) throw new UserError(`tensor ${label(name)} has dtype ${label(String(e.dtype))}; kxy reads F32, F16 and BF16`);
+    // the product stops growing past what the span could hold, so a huge shape never overflows or allocates
+    const room = (offs[1] - offs[0]) / width;
+    let count = shape.includes(0) ? 0 : 1;
+    for (const d of shape) if (count <= room) count *= d;
+    if (count * width !== offs[1] - offs[0]) bad(`${label(name)} has ${offs[1] - offs[0]} bytes for shape [${shape.slice(0, MAX_RANK)}] of ${e.dtype as string}`);
+    spans.push({ name, dtype: e.dtype as string, shape, begin: offs[0], end: offs[1], count });
   }
   // the spec asks that the buffers tile the data exactly, with no holes or overlaps
-  spans.sort((a, b) => a[0] - b[0]);
+  const order = [...spans].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let end = 0;
-  for (const [s, e, name] of spans) {
-    if (s !== end) bad(`${name} overlaps or leaves a gap in the data`);
-    end = e;
+  for (const s of order) {
+    if (s.begin !== end) bad(`${label(s.name)} overlaps or leaves a gap in the data`);
+    end = s.end;
   }
   if (end !== dataLen) bad(`${dataLen - end} bytes after the last tensor`);
+  // every span checked: one allocation for all the values
+  const total = spans.reduce((a, s) => a + s.count, 0);
+  readerAllocations.observe?.(4 * total);
+  const values = new Float32Array(total);
+  const tensors: Record<string, TensorEntry> = Object.create(null);
+  let at = 0;
+  for (const s of spans) {
+    const out = values.subarray(at, at + s.count);
+    decode(file.subarray(dataStart + s.begin, dataStart + s.end), s.dtype, out);
+    tensors[s.name] = { dtype: 'F32', shape: s.shape, data: out };
+    at += s.count;
+  }
   return { tensors, metadata };
 }
 
-function decode(bytes: Uint8Array, dtype: string, count: number): Float32Array {
-  const out = new Float32Array(count);
+function decode(bytes: Uint8Array, dtype: string, out: Float32Array): void {
+  const count = out.length;
+  if (dtype === 'F32' && bytes.byteOffset % 4 === 0) {
+    out.set(new Float32Array(bytes.buffer, bytes.byteOffset, count)); // copied through a view: little-endian hosts, as everywhere kxy runs
+    return;
+  }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dtype === 'F32') for (let i = 0; i < count; i++) out[i] = dv.getFloat32(4 * i, true);
   else if (dtype === 'BF16') {
-    const u = new Uint32Array(out.buffer);
+    const u = new Uint32Array(out.buffer, out.byteOffset, count);
     for (let i = 0; i < count; i++) u[i] = dv.getUint16(2 * i, true) << 16;
   } else for (let i = 0; i < count; i++) out[i] = halfToFloat(dv.getUint16(2 * i, true));
-  return out;
 }
 
 function halfToFloat(h: number): number {
@@ -149,6 +233,9 @@ export function importModel(file: Uint8Array): ModelFile {
   const tokenizer = tokenizerFromSpec(tokJson as never);
   const cfg = configFromJson(cfgJson);
   if (cfg.vocabSize !== tokenizer.vocabSize) throw new UserError(`the config's vocabulary (${cfg.vocabSize}) does not match the tokenizer's (${tokenizer.vocabSize})`);
+  // a config can claim any size: check it against the values actually in the file before listing its tensors
+  const held = Object.values(tensors).reduce((a, t) => a + t.data.length, 0);
+  if (paramCount(cfg) > held) throw new UserError(`the config describes ${paramCount(cfg)} parameters, but the file holds only ${held} values`);
   const weights: Weights = {};
   const expected = paramShapes(cfg);
   for (const [name, shape] of expected) {
