@@ -27,7 +27,7 @@ for (const backend of a.backends!.split(',') as BackendName[]) {
     console.log(`${backend}: unavailable (${(e as Error).message})`);
     continue;
   }
-  const cfg = resolveConfig(a.preset!, { steps: warmup + steps, logEvery: 1000, evalEvery: 100000 });
+  const cfg = resolveConfig(a.preset!, { replay: 0, steps: warmup + steps, logEvery: 1000, evalEvery: 100000 });
   const exp = planExperiment({ cfg, x: text, embed: embedModeFor(backend) });
   const [run] = startRuns(exp);
   for (let i = 0; i < warmup; i++) run.trainStep();

@@ -40,6 +40,19 @@ export const PAIRS: BundledPair[] = [
     },
   },
   {
+    id: 'sotu-large',
+    title: 'Large: 219 years of addresses, then Obama',
+    blurb:
+      'X is every State of the Union address and annual message from 1790 to 2008 (about 10 MB) and Y the same Obama addresses. ' +
+      'Big enough for the learner to overtake gzip on X as it goes (see the crossover chart); it takes hours on a CPU, minutes on a real GPU.',
+    xName: 'every address 1790–2008',
+    yName: sotuYName,
+    load: async () => {
+      const [x, y] = await Promise.all([import('./sources/sotu-all.ts'), import('./sources/sotu-obama.ts')]);
+      return { x: x.bytes(), y: y.bytes() };
+    },
+  },
+  {
     id: 'letters-english',
     title: 'Only the alphabet in common: random letters, then English',
     blurb:

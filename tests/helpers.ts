@@ -26,7 +26,7 @@ export async function webgpuAvailable(): Promise<boolean> {
 
 /** A config small enough to train in a test: override what the test needs. */
 export function tinyConfig(o: Partial<RunConfig> = {}): Readonly<RunConfig> {
-  return resolveConfig('nano', { blockSize: 16, nLayer: 1, nHead: 2, nEmbd: 16, batchSize: 4, evalWindows: 8, ...o });
+  return resolveConfig('nano', { blockSize: 16, nLayer: 1, nHead: 2, nEmbd: 16, batchSize: 4, evalWindows: 8, replay: 0, ...o });
 }
 
 export const encode = (s: string): Uint8Array => new TextEncoder().encode(s);

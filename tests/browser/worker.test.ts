@@ -27,7 +27,7 @@ it('trains nano on WebGPU in the worker; the store gets step and eval events for
     if (m.type === 'error') events.push(`error:${m.message}`);
     handle(m);
   };
-  const cfg = resolveConfig('nano', { steps: 2, logEvery: 1, evalEvery: 2, evalWindows: 2 });
+  const cfg = resolveConfig('nano', { steps: 2, replay: 0, logEvery: 1, evalEvery: 2, evalWindows: 2 });
   lab.start({
     cfg,
     x: source('x.txt', 'Whan that Aprille with his shoures soote the droghte of March hath perced to the roote. '.repeat(20)),
