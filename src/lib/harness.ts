@@ -3,7 +3,8 @@
 import { RUN_NAMES, UserError, type ControlKind, type RunConfig, type RunName } from './config.ts';
 import { StreamPlan, buildDataset, type Dataset, type RawSource, type Source } from './data/batches.ts';
 import type { Tokenizer } from './data/tokenizer.ts';
-import { bitsPerByte, conditional, fromCodes, tracePrefix, transfer, type CodeLength, type CodeTrace, type Conditional, type Transfer } from './metrics/bits.ts';
+import { compare, type JointSummary } from './compare.ts';
+import { bitsPerByte, type CodeLength, type Conditional, type Transfer } from './metrics/bits.ts';
 import { initWeights, readWeights, type EmbedMode, type Weights } from './model/gpt.ts';
 import { Rng, deriveSeed } from './rng.ts';
 import { Run, train, type Checkpoint, type RunSpec, type TrainEvent, type ValResult } from './train/loop.ts';
@@ -214,16 +215,7 @@ export interface RunSummary {
   prequential: Record<string, CodeLength & { bitsPerByte: number }>;
 }
 
-/** C(X,Y) − C(X): the joint code (xy) less X's code alone (x), the seed's K(X,Y) − K(X), beside C(Y) on the
- *  same windows of Y. X's windows are compared over the prefix both x and xy coded. */
-export interface JointSummary {
-  bits: number; // C(X,Y) − C(X)
-  alone: CodeLength; // C(Y) over the same windows of Y
-  savedBits: number; // C(Y) − (C(X,Y) − C(X))
-  savedFraction: number;
-  windowsX: number;
-  windowsY: number;
-}
+export type { JointSummary } from './compare.ts';
 
 export interface Summary {
   type: 'summary';
@@ -274,34 +266,6 @@ export function summarize(exp: Experiment, runs: Run[]): Summary {
     };
   }
   const trace = (run: string, source: string) => runs.find((r) => r.name === run)?.trace[source];
-  const pairs: [string, string, string, string][] = [
-    ['Y|X', 'Y', 'y', 'x2y'],
-    ['Y|X joint', 'Y', 'y', 'xy'],
-    ['Y|C', 'Y', 'y', 'c2y'],
-    ['X|Y', 'X', 'x', 'y2x'],
-    ['X|Y joint', 'X', 'x', 'xy'],
-  ];
-  for (const [key, source, alone, given] of pairs) {
-    const a = trace(alone, source);
-    const g = trace(given, source);
-    const c = a && g ? conditional(a, g, windowsOf(source)) : null;
-    if (c) out.conditional[key] = c;
-  }
-  const [ty, tx, tc] = [trace('y', 'Y'), trace('x2y', 'Y'), trace('c2y', 'Y')];
-  if (ty && tx && tc) out.transfer = transfer(ty, tx, tc);
-  out.joint = jointSummary(trace('x', 'X'), trace('xy', 'X'), trace('xy', 'Y'), ty);
+  Object.assign(out, compare(trace, windowsOf));
   return out;
-}
-
-type MaybeTrace = CodeTrace | undefined;
-
-function jointSummary(xX: MaybeTrace, xyX: MaybeTrace, xyY: MaybeTrace, yY: MaybeTrace): JointSummary | null {
-  if (!xX || !xyX || !xyY || !yY) return null;
-  const nX = Math.min(xX.bits.length, xyX.bits.length);
-  const nY = Math.min(xyY.bits.length, yY.bits.length);
-  if (nX === 0 || nY === 0) return null;
-  const bits = tracePrefix(xyX, nX).bits + tracePrefix(xyY, nY).bits - tracePrefix(xX, nX).bits;
-  const alone = tracePrefix(yY, nY);
-  const c = fromCodes(alone, { ...alone, bits }, nY, nY);
-  return { bits, alone, savedBits: c.savedBits, savedFraction: c.savedFraction, windowsX: nX, windowsY: nY };
 }
