@@ -7,11 +7,19 @@ describe('settings in the URL', () => {
   it('round-trips every field, leaving defaults out', () => {
     const s: UrlSettings = {
       pair: 'sotu-1790s', preset: 'micro', tokenizer: 'char', backend: 'wasm', seed: 7, passes: 2, steps: 0, minutes: 1.5, lr: 0.003, batchSize: 8, blockSize: 32,
+      control: 'noise', seeds: 3, replay: 0,
       unit: 'bpt', axis: 'tokensY', log: true, smooth: false, showTrain: false, showCode: true,
     };
     expect(decodeSettings(encodeSettings(s))).toEqual(s);
     expect(encodeSettings({ preset: 'nano', seed: 1337, log: false }, { preset: 'nano', seed: 1337, log: false })).toBe('');
     expect(encodeSettings({ unit: 'bpt', log: true, smooth: true })).toBe('unit=bpt&log=1&smooth=1');
+  });
+
+  it('reads the control, seeds and replay, within their ranges', () => {
+    expect(decodeSettings('?control=none&seeds=5&replay=7')).toEqual({ control: 'none', seeds: 5, replay: 7 });
+    const { settings, ignored } = readLink('?control=random&seeds=6&replay=8&seeds=0');
+    expect(settings).toEqual({});
+    expect(ignored.map((i) => i.key)).toEqual(['control', 'seeds', 'replay']);
   });
 
   it('ignores unknown keys and bad or out-of-range values', () => {

@@ -1,7 +1,7 @@
 // The page's settings in the URL's query string, so a configuration (and how the chart shows it) can be
 // shared as a link. Reading never throws: a value that is malformed or out of range is left out, and
 // reported as ignored so the page can say so.
-import { BACKEND_CHOICES, PRESET_NAMES, type BackendChoice, type TokenizerKind } from '../lib/config.ts';
+import { BACKEND_CHOICES, CONTROL_KINDS, PRESET_NAMES, type BackendChoice, type ControlKind, type TokenizerKind } from '../lib/config.ts';
 import type { PresetName } from '../../models/presets.ts';
 import type { Unit, XAxis } from './runs.svelte.ts';
 
@@ -21,6 +21,9 @@ export interface UrlSettings {
   lr?: number;
   batchSize?: number;
   blockSize?: number;
+  control?: ControlKind; // the control run's text: X shuffled, noise, or no control run
+  seeds?: number; // the experiment runs this many times, seeds seed, seed + 1, …
+  replay?: number; // windows replayed per new window
   // how the chart shows the curves (they change no result)
   unit?: Unit;
   axis?: XAxis;
@@ -83,6 +86,9 @@ const FIELDS: { [K in keyof UrlSettings]-?: Field<NonNullable<UrlSettings[K]>> }
   lr: { key: 'lr', parse: real(0, 1, true), expected: 'a number above 0, at most 1' },
   batchSize: { key: 'batch', parse: int(1, 4096), expected: 'an integer from 1 to 4096' },
   blockSize: { key: 'block', parse: int(2, 4096), expected: 'an integer from 2 to 4096' },
+  control: { key: 'control', parse: oneOf(CONTROL_KINDS), expected: list(CONTROL_KINDS) },
+  seeds: { key: 'seeds', parse: int(1, 5), expected: 'an integer from 1 to 5' },
+  replay: { key: 'replay', parse: int(0, 7), expected: 'an integer from 0 to 7' },
   unit: { key: 'unit', parse: oneOf(UNITS), expected: list(UNITS) },
   axis: { key: 'axis', parse: oneOf(AXES), expected: list(AXES) },
   log: { key: 'log', parse: flag, expected: '1 or 0', write: (v) => (v ? '1' : '0') },

@@ -3,7 +3,7 @@
 // Refused input never replaces an earlier choice.
 import { DEFAULT_PAIR_ID, PAIRS, findPair } from '../../datasets/index.ts';
 import type { PresetName } from '../../models/presets.ts';
-import { DEFAULTS, PRESETS, isPresetName, resolveConfig, type BackendChoice, type RunConfig, type TokenizerKind } from '../lib/config.ts';
+import { DEFAULTS, PRESETS, isPresetName, resolveConfig, type BackendChoice, type ControlKind, type RunConfig, type TokenizerKind } from '../lib/config.ts';
 import { trainWindowStarts } from '../lib/data/batches.ts';
 import { MAX_SOURCE_BYTES, checkSource, formatBytes, type SourceCheck } from '../lib/data/inputs.ts';
 import type { ExperimentRecord } from '../app/store/persist.ts';
@@ -29,6 +29,9 @@ export const PAGE_DEFAULTS = {
   passes: 1,
   steps: 0,
   minutes: 0,
+  control: 'shuffle' as ControlKind, // the control run c → y, beside x → y
+  seeds: 1,
+  replay: DEFAULTS.replay,
   unit: 'bpb',
   axis: 'tokens',
   log: false,
@@ -76,6 +79,9 @@ export class Settings {
   passes = $state(PAGE_DEFAULTS.passes);
   steps = $state(PAGE_DEFAULTS.steps);
   minutes = $state(PAGE_DEFAULTS.minutes);
+  control = $state<ControlKind>(PAGE_DEFAULTS.control);
+  seeds = $state(PAGE_DEFAULTS.seeds); // 1–5: the whole experiment with seeds seed, seed + 1, …
+  replay = $state(PAGE_DEFAULTS.replay); // 0–7 windows replayed per new window
   lr = $state<number | null>(null); // null: the preset's
   batchSize = $state<number | null>(null);
   blockSize = $state<number | null>(null);
@@ -90,7 +96,7 @@ export class Settings {
   effectiveBatchSize = $derived(this.batchSize ?? presetValue(this.preset, 'batchSize'));
 
   overrides = $derived.by((): Partial<RunConfig> => {
-    const o: Partial<RunConfig> = { tokenizer: this.tokenizer, seed: this.seed, passes: this.passes, steps: this.steps };
+    const o: Partial<RunConfig> = { tokenizer: this.tokenizer, seed: this.seed, passes: this.passes, steps: this.steps, replay: this.replay };
     if (this.lr !== null) o.lr = this.lr;
     if (this.batchSize !== null) o.batchSize = this.batchSize;
     if (this.blockSize !== null) o.blockSize = this.blockSize;
@@ -145,6 +151,9 @@ export class Settings {
         lr: this.lr ?? undefined,
         batchSize: this.batchSize ?? undefined,
         blockSize: this.blockSize ?? undefined,
+        control: this.control,
+        seeds: this.seeds,
+        replay: this.replay,
         ...this.plot.value,
       },
       PAGE_DEFAULTS,
@@ -174,6 +183,9 @@ export class Settings {
     if (s.lr !== undefined) this.lr = s.lr;
     if (s.batchSize !== undefined) this.batchSize = s.batchSize;
     if (s.blockSize !== undefined) this.blockSize = s.blockSize;
+    if (s.control !== undefined) this.control = s.control;
+    if (s.seeds !== undefined) this.seeds = s.seeds;
+    if (s.replay !== undefined) this.replay = s.replay;
     const p = this.plot;
     if (s.unit !== undefined) p.unit = s.unit;
     if (s.axis !== undefined) p.axis = s.axis;
@@ -194,6 +206,9 @@ export class Settings {
     this.steps = c.steps;
     this.backend = rec.backend;
     this.minutes = Math.round((rec.maxSeconds / 60) * 100) / 100;
+    this.control = rec.control ?? 'shuffle';
+    this.seeds = rec.seeds ?? 1;
+    this.replay = c.replay ?? 0;
     this.lr = c.lr !== presetValue(p, 'lr') ? c.lr : null;
     this.batchSize = c.batchSize !== presetValue(p, 'batchSize') ? c.batchSize : null;
     this.blockSize = c.blockSize !== presetValue(p, 'blockSize') ? c.blockSize : null;
