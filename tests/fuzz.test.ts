@@ -1,4 +1,4 @@
-// Hostile safetensors files: thousands of seeded mutations of valid files (bit flips, truncations, header
+// Hostile safetensors files: 10,000 seeded mutations of valid files (bit flips, truncations, header
 // lengths, JSON edits: huge shapes, bad offsets, duplicate names, deep nesting) through the reader and the
 // import path. Each must end in the file's contents or a UserError, and the reader must never allocate more
 // than twice the file's size (counted through readerAllocations, a seam on its one allocation).
@@ -9,27 +9,30 @@ import { readSafetensors } from '../src/lib/io/safetensors.ts';
 import { Rng } from '../src/lib/rng.ts';
 import { KINDS, baseFiles, mutate, runCase } from './fuzz-mutations.ts';
 
-const CASES = 3000;
+const CASES = 10_000;
 
 describe('fuzzing the safetensors reader and import', () => {
-  it(`${CASES} seeded mutations: only clear refusals, never more than 2× the file size allocated`, () => {
+  it(`${CASES.toLocaleString('en-US')} seeded mutations: only clear refusals, never more than 2× the file size allocated`, () => {
     const bases = baseFiles();
     for (const b of bases) expect(runCase(b.file).read).toBe('ok'); // the unmutated files are valid
     const rng = new Rng(9);
     const outcomes = new Map<string, number>();
+    const imports = new Map<string, number>();
     const failures: string[] = [];
     for (let i = 0; i < CASES; i++) {
       const base = bases[i % bases.length];
       const kind = KINDS[rng.int(KINDS.length)];
       const o = runCase(mutate(base.file, kind, rng));
       outcomes.set(o.read, (outcomes.get(o.read) ?? 0) + 1);
+      imports.set(o.imported, (imports.get(o.imported) ?? 0) + 1);
       if (o.failure) failures.push(`case ${i} (${base.name}, ${kind}): ${o.failure}`);
     }
     expect(failures.slice(0, 5)).toEqual([]);
     // the mutations reach the checks that matter, not only the first one
-    for (const reason of ['header length', 'header not JSON', 'nesting too deep', 'duplicate name', 'bad shape', 'bad offsets', 'past the end', 'dtype', 'size ≠ dtype × shape', 'overlap or gap']) {
+    for (const reason of ['header length', 'header not JSON', 'nesting too deep', 'duplicate name', 'bad shape', 'bad offsets', 'past the end', 'dtype', 'size ≠ dtype × shape', 'overlap or gap', 'bytes after the data']) {
       expect(outcomes.get(`refused: ${reason}`) ?? 0, reason).toBeGreaterThan(0);
     }
+    for (const reason of ['config larger than the file', 'tensors ≠ config', 'lm_head not tied', 'tokenizer']) expect(imports.get(`refused: ${reason}`) ?? 0, reason).toBeGreaterThan(0);
     expect(outcomes.get('ok') ?? 0).toBeGreaterThan(0); // flips in the data leave a readable file
   });
 
