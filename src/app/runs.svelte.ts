@@ -1,13 +1,15 @@
-// The page's model of an experiment: turns the worker's messages into curves, numbers and samples, and
-// keeps them in IndexedDB so a reload shows them again. Curves are plain typed arrays (not proxies) for
-// Chart.js; `version` changes whenever they grow.
+// The page's model of an experiment: turns the worker's messages into curves, per-window code traces, the
+// comparisons they give, each finished seed's result, and samples; keeps them in IndexedDB so a reload shows
+// them again. Curves are plain typed arrays (not proxies) for Chart.js; `version` changes whenever they grow.
 import type { BackendInfo } from '../lib/backend.ts';
-import type { BackendChoice, RunConfig, RunName } from '../lib/config.ts';
+import { appendTrace, compare, type Comparison } from '../lib/compare.ts';
+import type { BackendChoice, ControlKind, RunConfig, RunName } from '../lib/config.ts';
 import type { Summary } from '../lib/harness.ts';
-import { conditional, type CodeLength, type Conditional } from '../lib/metrics/bits.ts';
+import { emptyTrace, type CodeLength, type CodeTrace } from '../lib/metrics/bits.ts';
 import { deleteExperiment, latestExperimentId, loadExperiment, saveExperiment, type ExperimentRecord, type StoredSource } from './store/persist.ts';
+import { sampleCumulative, type SampledCurve } from './traces.ts';
 import type { TrainEvent, ValResult } from '../lib/train/loop.ts';
-import { assertNever, type FromWorker, type ModelInfo, type PlannedSource, type ToWorker, type WorkerState } from '../worker/protocol.ts';
+import { assertNever, type BaselineCurve, type FromWorker, type ModelInfo, type PlannedSource, type ToWorker, type WorkerState } from '../worker/protocol.ts';
 
 export type XAxis = 'tokens' | 'tokensY' | 'step' | 'time';
 export type Unit = 'bpb' | 'bpt';
@@ -76,7 +78,10 @@ export class RunView {
   trainLoss = $state(NaN); // bits per token
   tokensPerSecond = $state(0);
   error = $state<string | null>(null);
+  after = $state<string | null>(null); // the run whose final weights this one starts from
   readonly curves: RunCurves = { val: {}, code: {}, train: new Curve() };
+  /** Per source, the code of each window in coding order (plain arrays; `Lab.version` says when they grow). */
+  traces: Record<string, CodeTrace> = {};
 
   constructor(name: string) {
     this.name = name;
@@ -96,15 +101,53 @@ export interface StartInput {
   maxSeconds: number;
   pairId: string | null;
   initFrom?: string | null;
+  control?: ControlKind; // default 'shuffle'
+  seeds?: number; // default 1
 }
+
+/** A seed that ran to the end: its summary, and each run's cumulative code (`run|source`) for the seeds' band. */
+export interface SeedResult {
+  index: number; // 0 for the first seed
+  seed: number;
+  summary: Summary;
+  curves: Record<string, SampledCurve>;
+}
+
+type StoredTrace = { bits: Float64Array; bytes: Float64Array; tokens: Float64Array };
+const storeTrace = (t: CodeTrace): StoredTrace => ({ bits: Float64Array.from(t.bits), bytes: Float64Array.from(t.bytes), tokens: Float64Array.from(t.tokens) });
+const loadTrace = (t: StoredTrace): CodeTrace => ({ bits: Array.from(t.bits), bytes: Array.from(t.bytes), tokens: Array.from(t.tokens) });
 
 interface History {
   elapsed: number; // seconds of training shown so far
-  runs: { name: string; totalSteps: number; step: number; tokens: number; tokensBySource: Record<string, number>; trainSources: string[]; val: Record<string, ValResult>; code: Record<string, CodeLength>; curves: { val: Record<string, unknown>; code: Record<string, unknown>; train: unknown } }[];
+  runs: {
+    name: string;
+    totalSteps: number;
+    step: number;
+    tokens: number;
+    tokensBySource: Record<string, number>;
+    trainSources: string[];
+    after?: string | null;
+    val: Record<string, ValResult>;
+    code: Record<string, CodeLength>;
+    curves: { val: Record<string, unknown>; code: Record<string, unknown>; train: unknown };
+    traces?: Record<string, StoredTrace>;
+  }[];
   sources: PlannedSource[];
   summary: Summary | null;
   params: number;
   checkpointSteps: Record<string, number>;
+  control?: ControlKind;
+  seeds?: number;
+  seedIndex?: number;
+  seedResults?: SeedResult[];
+  baselines?: Record<string, BaselineCurve>;
+}
+
+/** The cumulative curves a finished seed keeps: every run's code of every source it trains on. */
+function seedCurves(runs: RunView[]): Record<string, SampledCurve> {
+  const out: Record<string, SampledCurve> = {};
+  for (const r of runs) for (const [s, t] of Object.entries(r.traces)) if (t.bits.length > 0) out[`${r.name}|${s}`] = sampleCumulative(t);
+  return out;
 }
 
 type Pending = { resolve: (m: FromWorker) => void; reject: (e: Error) => void };
@@ -125,18 +168,27 @@ export class Lab {
   checkpointSteps = $state<Record<string, number>>({});
   lastCheckpointAt = $state(0);
   version = $state(0); // bumped when any curve grows
+  control = $state<ControlKind>('shuffle'); // the control text of the experiment shown
+  seeds = $state(1); // seeds the experiment runs
+  seedIndex = $state(0); // the seed being shown: 0 for the first
+  seedResults = $state.raw<SeedResult[]>([]); // every seed that ran to the end, by index
+  baselines = $state.raw<Record<string, BaselineCurve>>({}); // gzip and the context model on this seed's coding order
 
-  /** C(Y|X) and C(X|Y) from the codes so far: Y's code alone (run y) against its part in run xy. */
-  conditionals = $derived.by(() => {
-    const out: Record<string, Conditional> = {};
+  /** Every comparison of the codes so far, over the windows both runs have coded (never extrapolated). */
+  comparison: Comparison = $derived.by(() => {
+    void this.version;
     const by = new Map(this.runs.map((r) => [r.name, r]));
-    for (const [t, o, alone] of [['Y', 'X', 'y'], ['X', 'Y', 'x']] as const) {
-      const a = by.get(alone)?.code[t];
-      const g = by.get('xy')?.code[t];
-      if (a && g && a.tokens > 0 && g.tokens > 0) out[`${t}|${o}`] = conditional(a, g);
-    }
-    return out;
+    const windowsOf = (s: string) => this.sources.find((p) => p.name === s)?.trainWindows ?? 0;
+    return compare((run, source) => by.get(run)?.traces[source], windowsOf);
   });
+
+  /** The run a run waits for ('x' for x → y) while that one has not finished; null once it can start. */
+  waitingFor(name: string): string | null {
+    const r = this.runs.find((v) => v.name === name);
+    if (!r?.after || r.step > 0) return null;
+    const before = this.runs.find((v) => v.name === r.after);
+    return before && before.step < before.totalSteps ? before.name : null;
+  }
 
   get busy(): boolean {
     return this.state === 'loading' || this.state === 'running' || this.state === 'paused';
@@ -179,7 +231,9 @@ export class Lab {
     const id = crypto.randomUUID();
     const now = Date.now();
     this.reset(id);
-    this.record = { id, createdAt: now, updatedAt: now, cfg: input.cfg, runs: input.runs, backend: input.backend, maxSeconds: input.maxSeconds, pairId: input.pairId, x: input.x, y: input.y, history: this.history(), finished: false };
+    this.control = input.control ?? 'shuffle';
+    this.seeds = input.seeds ?? 1;
+    this.record = { id, createdAt: now, updatedAt: now, cfg: input.cfg, runs: input.runs, backend: input.backend, maxSeconds: input.maxSeconds, control: this.control, seeds: this.seeds, pairId: input.pairId, x: input.x, y: input.y, history: this.history(), finished: false };
     void saveExperiment($state.snapshot(this.record) as ExperimentRecord);
     this.launch(input, false);
   }
@@ -188,7 +242,7 @@ export class Lab {
   resumeStored(): void {
     const rec = this.record;
     if (!rec) return;
-    this.launch({ cfg: rec.cfg, x: rec.x, y: rec.y, runs: rec.runs, backend: rec.backend, maxSeconds: rec.maxSeconds, pairId: rec.pairId }, true);
+    this.launch({ cfg: rec.cfg, x: rec.x, y: rec.y, runs: rec.runs, backend: rec.backend, maxSeconds: rec.maxSeconds, pairId: rec.pairId, control: rec.control ?? 'shuffle', seeds: rec.seeds ?? 1 }, true);
   }
 
   private launch(input: StartInput, resume: boolean): void {
@@ -204,6 +258,8 @@ export class Lab {
       x: { name: input.x.label, bytes: input.x.bytes.slice(0) },
       y: input.y ? { name: input.y.label, bytes: input.y.bytes.slice(0) } : null,
       runs: [...input.runs],
+      control: input.control ?? 'shuffle',
+      seeds: input.seeds ?? 1,
       backend: input.backend,
       maxSeconds: input.maxSeconds,
       resume,
@@ -260,9 +316,15 @@ export class Lab {
     this.params = h.params;
     this.cfg = rec.cfg;
     this.checkpointSteps = h.checkpointSteps;
+    this.control = h.control ?? rec.control ?? 'shuffle';
+    this.seeds = h.seeds ?? rec.seeds ?? 1;
+    this.seedIndex = h.seedIndex ?? 0;
+    this.seedResults = h.seedResults ?? [];
+    this.baselines = h.baselines ?? {};
     this.runs = h.runs.map((s) => {
       const v = new RunView(s.name);
-      Object.assign(v, { totalSteps: s.totalSteps, step: s.step, tokens: s.tokens, tokensBySource: s.tokensBySource, trainSources: s.trainSources, val: s.val, code: s.code });
+      Object.assign(v, { totalSteps: s.totalSteps, step: s.step, tokens: s.tokens, tokensBySource: s.tokensBySource, trainSources: s.trainSources, after: s.after ?? null, val: s.val, code: s.code });
+      for (const [k, t] of Object.entries(s.traces ?? {})) v.traces[k] = loadTrace(t);
       type J = Parameters<typeof Curve.from>[0];
       for (const [k, c] of Object.entries(s.curves.val)) v.curves.val[k] = Curve.from(c as J);
       for (const [k, c] of Object.entries(s.curves.code)) v.curves.code[k] = Curve.from(c as J);
@@ -292,6 +354,9 @@ export class Lab {
     this.sources = [];
     this.summary = null;
     this.checkpointSteps = {};
+    this.seedIndex = 0;
+    this.seedResults = [];
+    this.baselines = {};
     this.version++;
   }
 
@@ -305,6 +370,7 @@ export class Lab {
         tokens: r.tokens,
         tokensBySource: $state.snapshot(r.tokensBySource),
         trainSources: $state.snapshot(r.trainSources),
+        after: r.after,
         val: $state.snapshot(r.val),
         code: $state.snapshot(r.code),
         curves: {
@@ -312,11 +378,17 @@ export class Lab {
           code: Object.fromEntries(Object.entries(r.curves.code).map(([k, c]) => [k, c.toJSON()])),
           train: r.curves.train.toJSON(),
         },
+        traces: Object.fromEntries(Object.entries(r.traces).map(([k, t]) => [k, storeTrace(t)])),
       })),
       sources: $state.snapshot(this.sources),
       summary: $state.snapshot(this.summary) as Summary | null,
       params: this.params,
       checkpointSteps: $state.snapshot(this.checkpointSteps),
+      control: this.control,
+      seeds: this.seeds,
+      seedIndex: this.seedIndex,
+      seedResults: this.seedResults,
+      baselines: this.baselines,
     };
   }
 
@@ -369,6 +441,10 @@ export class Lab {
         r.trainLoss = ev.smoothLossBitsPerToken;
         r.tokensPerSecond = ev.tokensPerSecond;
         r.code = ev.prequential;
+        for (const [s, chunk] of Object.entries(ev.trace)) {
+          // a gap would misalign every later window: say so rather than compare the wrong bytes
+          if (!appendTrace((r.traces[s] ??= emptyTrace()), chunk)) this.fail(`run ${r.name}: the code of ${s} arrived with a gap (windows from ${chunk.from}); its comparisons stop there`);
+        }
         // training loss in bits per byte: by the bytes per token of the run's own training text
         const src = this.sources.filter((s) => r.trainSources.includes(s.name));
         const tokPerByte = src.reduce((a, s) => a + s.trainTokens, 0) / Math.max(1, src.reduce((a, s) => a + s.trainBytes, 0));
@@ -408,16 +484,24 @@ export class Lab {
         this.cfg = msg.cfg;
         this.params = msg.params;
         this.sources = msg.sources;
-        const keep = new Map(this.runs.map((r) => [r.name, r]));
+        this.control = msg.control;
+        this.seeds = msg.seeds;
+        // the next seed starts afresh; a resumed seed keeps what it had
+        const keep = new Map(msg.seedIndex === this.seedIndex ? this.runs.map((r) => [r.name, r]) : []);
+        if (msg.seedIndex !== this.seedIndex) this.baselines = {};
+        this.seedIndex = msg.seedIndex;
         this.runs = msg.runs.map((p) => {
-          // a resumed run keeps its curves up to the checkpoint, and redoes the rest
+          // a resumed run keeps its curves up to the checkpoint, and redoes the rest (its first log's trace
+          // chunk starts at the checkpoint's window, and replaces what came after)
           const v = keep.get(p.name) ?? new RunView(p.name);
           v.totalSteps = p.totalSteps;
           v.startStep = p.startStep;
           v.step = p.startStep;
           v.trainSources = p.trainSources;
+          v.after = p.after;
           v.error = null;
           for (const c of [...Object.values(v.curves.val), ...Object.values(v.curves.code), v.curves.train]) c.truncateAfter(p.startStep);
+          if (p.startStep === 0) v.traces = {};
           return v;
         });
         this.version++;
@@ -442,7 +526,16 @@ export class Lab {
         return;
       case 'summary':
         this.summary = msg.summary;
+        if (msg.finished) {
+          const done: SeedResult = { index: msg.seedIndex, seed: msg.summary.seed, summary: msg.summary, curves: seedCurves(this.runs) };
+          this.seedResults = [...this.seedResults.filter((r) => r.index !== msg.seedIndex), done].sort((a, b) => a.index - b.index);
+        }
         this.persistSoon(0);
+        return;
+      case 'baselines':
+        if (msg.experimentId !== this.experimentId || msg.seedIndex !== this.seedIndex) return;
+        this.baselines = { ...this.baselines, [msg.curve.source]: msg.curve };
+        this.persistSoon();
         return;
       case 'models':
         this.models = msg.models;

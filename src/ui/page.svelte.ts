@@ -96,7 +96,7 @@ export class Page {
     await this.settings.choosePair(this.settings.pairId || PAGE_DEFAULTS.pair);
   }
 
-  /** Trains x, y and x+y with the current settings. */
+  /** Trains every run (the control's c and c → y unless the control is 'none') with the current settings. */
   train(): void {
     const s = this.settings;
     const cfg = s.resolved.cfg;
@@ -107,11 +107,13 @@ export class Page {
       cfg,
       x: { label: s.x.label, bytes: copy(s.x.bytes) },
       y: { label: s.y.label, bytes: copy(s.y.bytes) },
-      runs: [...RUN_NAMES],
+      runs: RUN_NAMES.filter((r) => s.control !== 'none' || (r !== 'c' && r !== 'c2y')),
       backend: s.backend,
       maxSeconds: Math.round(s.minutes * 60),
       pairId: s.pairId || null,
       initFrom: s.initFrom,
+      control: s.control,
+      seeds: s.seeds,
     });
   }
 

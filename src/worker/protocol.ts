@@ -21,6 +21,7 @@ export type ToWorker =
       y: SourceInput | null;
       runs: RunName[];
       control: ControlKind; // the control text of run c (and c2y)
+      seeds: number; // the whole experiment runs with seeds cfg.seed, cfg.seed + 1, …, one after another
       backend: BackendChoice;
       maxSeconds: number; // a time budget: 0 = none; steps are budgeted by cfg.passes or cfg.steps
       resume: boolean; // continue from the checkpoints stored for experimentId
@@ -52,6 +53,17 @@ export interface PlannedSource {
   trainBytes: number;
   valTokens: number;
   gzipTrainBytes: number; // gzip's size for the training split: what the prequential code competes with
+  trainWindows: number; // windows in the source's training stream (one pass)
+}
+
+/** A classical code of a source's training bytes in the order the runs' prequential code sends them (the
+ *  runs on that source alone: y, x2y, c2y for Y), at a few points along the way. */
+export interface BaselineCurve {
+  source: string; // 'X' or 'Y'
+  bytes: number[]; // bytes coded so far, increasing, the last = all of the training split
+  gzipBytes: number[]; // gzip's size of that prefix, bytes
+  ctxBits: number[] | null; // the adaptive context model's code of that prefix, bits (null: not computed)
+  ctxGivenBits: number[] | null; // the same, having first learnt the other source (C(Y|X) for Y)
 }
 
 /** A model the worker holds and can sample from or export: a run of the experiment, or an imported file. */
@@ -65,11 +77,22 @@ export interface ModelInfo {
 
 export type FromWorker =
   | { type: 'backend'; info: BackendInfo }
-  | { type: 'planned'; experimentId: string; cfg: RunConfig; params: number; sources: PlannedSource[]; runs: PlannedRun[]; control: ControlKind }
+  | {
+      type: 'planned';
+      experimentId: string;
+      cfg: RunConfig; // this seed's: cfg.seed is the seed it runs with
+      params: number;
+      sources: PlannedSource[];
+      runs: PlannedRun[];
+      control: ControlKind;
+      seedIndex: number; // 0 for the first seed, …
+      seeds: number; // how many seeds the experiment runs
+    }
   | { type: 'event'; event: TrainEvent }
   | { type: 'state'; state: WorkerState; message?: string }
   | { type: 'checkpointed'; experimentId: string; steps: Record<string, number>; at: number }
-  | { type: 'summary'; summary: Summary }
+  | { type: 'summary'; summary: Summary; seedIndex: number; finished: boolean } // finished: every run of this seed reached its last step
+  | { type: 'baselines'; experimentId: string; seedIndex: number; curve: BaselineCurve }
   | { type: 'models'; models: ModelInfo[] }
   | { type: 'sampled'; requestId: number; model: string; text: string; tokens: number }
   | { type: 'exported'; requestId: number; model: string; fileName: string; bytes: ArrayBuffer }

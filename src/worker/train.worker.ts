@@ -1,12 +1,15 @@
-// The training worker: picks the backend, runs the X / Y / X+Y experiment, and forwards its events.
-// Also samples, exports and imports models, and checkpoints runs to IndexedDB so a reload can resume.
+// The training worker: picks the backend, runs the experiment (seed after seed), and forwards its events.
+// Also samples, exports and imports models, checkpoints runs to IndexedDB so a reload can resume, and has
+// the baselines (gzip, the context model) computed on the same bytes beside the training.
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import * as tf from '@tensorflow/tfjs';
 import { embedModeFor, selectBackend, type BackendInfo } from '../lib/backend.ts';
 import { UserError, paramCount, type BackendChoice, type RunConfig } from '../lib/config.ts';
+import { StreamPlan } from '../lib/data/batches.ts';
 import type { Tokenizer } from '../lib/data/tokenizer.ts';
+import { codingOrder } from '../lib/data/order.ts';
 import { Runner, planExperiment, summarize, type Experiment } from '../lib/harness.ts';
 import { exportModel, importModel } from '../lib/io/safetensors.ts';
 import { gzipSize } from '../lib/metrics/gzip.ts';
@@ -14,6 +17,8 @@ import { createParams, readWeights, type Params, type Weights } from '../lib/mod
 import { generate } from '../lib/model/sample.ts';
 import { loadCheckpoints, saveCheckpoints } from '../app/store/persist.ts';
 import type { Checkpoint, TrainEvent } from '../lib/train/loop.ts';
+import { baselineCurve, type BaselineJob } from './baselines.ts';
+import type { FromBaselines, ToBaselines } from './baselines.worker.ts';
 import { assertNever, type FromWorker, type ModelInfo, type ToWorker, type WorkerState } from './protocol.ts';
 
 const CHECKPOINT_SECONDS = 30; // a reload loses at most this much training
@@ -28,7 +33,7 @@ interface Imported {
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let backend: { choice: BackendChoice; info: BackendInfo } | null = null;
-let experiment: { id: string; exp: Experiment; runner: Runner } | null = null;
+let experiment: { id: string; exp: Experiment; runner: Runner; seedIndex: number } | null = null;
 const imported = new Map<string, Imported>();
 let importCount = 0;
 let state: WorkerState = 'idle';
@@ -94,7 +99,7 @@ async function checkpoint(): Promise<void> {
   const runs = experiment.runner.runs;
   const saved: Record<string, Checkpoint> = {};
   for (const r of runs) saved[r.name] = await r.checkpoint(); // sync point
-  await saveCheckpoints(id, { savedAt: Date.now(), runs: saved });
+  await saveCheckpoints(id, { savedAt: Date.now(), runs: saved, seedIndex: experiment.seedIndex });
   post({ type: 'checkpointed', experimentId: id, steps: Object.fromEntries(runs.map((r) => [r.name, r.step])), at: Date.now() });
 }
 
@@ -111,26 +116,50 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     init = { tokenizer: m.tokenizer, weights: m.weights, cfg: m.info.cfg };
   }
   // an imported model fixes the architecture and tokenizer; the rest of the config stays the user's
-  const cfg: RunConfig = init ? { ...msg.cfg, ...pickArch(init.cfg) } : msg.cfg;
-  const exp = planExperiment({
-    cfg,
-    x: new Uint8Array(msg.x.bytes),
-    y: msg.y ? new Uint8Array(msg.y.bytes) : undefined,
-    runs: msg.runs,
-    control: msg.control,
-    embed: embedModeFor(info.name),
-    tokenizer: init?.tokenizer,
-    init: init?.weights,
-  });
+  const base: RunConfig = init ? { ...msg.cfg, ...pickArch(init.cfg) } : msg.cfg;
   let resume: Record<string, Checkpoint> = {};
+  let first = 0;
   if (msg.resume) {
     const stored = await loadCheckpoints(msg.experimentId);
-    if (stored) resume = stored.runs;
+    if (stored) {
+      resume = stored.runs;
+      first = stored.seedIndex ?? 0;
+    }
   }
-  const runner = new Runner(exp, resume);
-  experiment = { id: msg.experimentId, exp, runner };
+  const t0 = performance.now();
+  // seeds s, s + 1, …: each a whole experiment, one after another; a time budget covers them all
+  for (let k = first; k < msg.seeds; k++) {
+    disposeExperiment();
+    const cfg: RunConfig = { ...base, seed: base.seed + k };
+    const exp = planExperiment({
+      cfg,
+      x: new Uint8Array(msg.x.bytes),
+      y: msg.y ? new Uint8Array(msg.y.bytes) : undefined,
+      runs: msg.runs,
+      control: msg.control,
+      embed: embedModeFor(info.name),
+      tokenizer: init?.tokenizer,
+      init: init?.weights,
+    });
+    const runner = new Runner(exp, resume);
+    resume = {};
+    experiment = { id: msg.experimentId, exp, runner, seedIndex: k };
+    await postPlan(msg, exp, runner, k);
+    post({ type: 'models', models: modelInfos() });
+    void baselines(msg.experimentId, exp, k);
+    setState('running');
+    const left = msg.maxSeconds > 0 ? msg.maxSeconds - (performance.now() - t0) / 1000 : 0;
+    const end = await trainLoop(msg.maxSeconds > 0 ? Math.max(left, 1e-3) : 0, k);
+    if (end !== 'done' || k === msg.seeds - 1) {
+      setState(end);
+      return;
+    }
+  }
+}
+
+async function postPlan(msg: Extract<ToWorker, { type: 'start' }>, exp: Experiment, runner: Runner, seedIndex: number): Promise<void> {
   const enc = new TextEncoder();
-  const labels = [msg.x.name, msg.y?.name ?? '', exp.control === 'shuffle' ? 'X, shuffled' : 'noise outside Y\'s symbols'];
+  const labels = [msg.x.name, msg.y?.name ?? '', exp.control === 'shuffle' ? 'X, shuffled' : "noise outside Y's symbols"];
   const sources = await Promise.all(
     exp.dataset.sources.map(async (s, i) => {
       const trainText = exp.cfg.tokenizer === 'byte' ? Uint8Array.from(s.train) : enc.encode(exp.dataset.tokenizer.decode(s.train));
@@ -144,6 +173,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
         trainBytes: trainText.length,
         valTokens: s.val.length,
         gzipTrainBytes: await gzipSize(trainText),
+        trainWindows: new StreamPlan(exp.dataset, [i], exp.cfg).windowsPerPass,
       };
     }),
   );
@@ -161,10 +191,51 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
       after: s.after,
     })),
     control: exp.control,
+    seedIndex,
+    seeds: msg.seeds,
   });
-  post({ type: 'models', models: modelInfos() });
-  setState('running');
-  await trainLoop(msg.maxSeconds);
+}
+
+let baselineWorker: Worker | null | undefined; // null: nested workers are not available here
+let baselineJob = 0;
+
+/** gzip and the context model on X and Y in coding order, in a worker of their own (inline where a worker
+ *  cannot start one): off the training path. Results of an earlier experiment or seed are dropped. */
+async function baselines(id: string, exp: Experiment, seedIndex: number): Promise<void> {
+  const job = ++baselineJob;
+  const src = exp.dataset.sources;
+  const ordered = (i: number) => codingOrder(exp.dataset, i, exp.cfg).bytes;
+  const iX = src.findIndex((s) => s.name === 'X');
+  const iY = src.findIndex((s) => s.name === 'Y');
+  const jobs: BaselineJob[] = [];
+  const x = iX >= 0 ? ordered(iX) : null;
+  const y = iY >= 0 ? ordered(iY) : null;
+  if (y) jobs.push({ source: 'Y', bytes: y, prime: x });
+  if (x) jobs.push({ source: 'X', bytes: x, prime: y });
+  const still = () => job === baselineJob && experiment?.id === id && experiment.seedIndex === seedIndex;
+  if (baselineWorker === undefined) {
+    try {
+      baselineWorker = new Worker(new URL('./baselines.worker.ts', import.meta.url), { type: 'module' });
+    } catch {
+      baselineWorker = null;
+    }
+  }
+  const w = baselineWorker;
+  if (w) {
+    w.onmessage = (e: MessageEvent<FromBaselines>) => {
+      const m = e.data;
+      if (m.id !== job || !still()) return;
+      if ('error' in m) post({ type: 'error', fatal: false, message: `baselines: ${m.error}` });
+      else post({ type: 'baselines', experimentId: id, seedIndex, curve: m.curve });
+    };
+    w.postMessage({ id: job, jobs } satisfies ToBaselines);
+    return;
+  }
+  // no nested workers: gzip only (async, short), the context model would hold up training
+  for (const j of jobs) {
+    const curve = await baselineCurve(j, false);
+    if (still()) post({ type: 'baselines', experimentId: id, seedIndex, curve });
+  }
 }
 
 function pickArch(c: RunConfig): Partial<RunConfig> {
@@ -172,8 +243,9 @@ function pickArch(c: RunConfig): Partial<RunConfig> {
   return { preset, vocabSize, blockSize, nLayer, nHead, nEmbd, tokenizer };
 }
 
-async function trainLoop(maxSeconds: number): Promise<void> {
-  if (!experiment) return;
+/** Trains the current seed's runs; says how it ended ('done': every run reached its last step). */
+async function trainLoop(maxSeconds: number, seedIndex: number): Promise<'done' | 'stopped' | 'failed'> {
+  if (!experiment) return 'stopped';
   const { runner, exp } = experiment;
   const runs = runner.runs;
   const t0 = performance.now();
@@ -213,15 +285,23 @@ async function trainLoop(maxSeconds: number): Promise<void> {
   } finally {
     await gen.return(undefined);
   }
-  // every run ends with a validation at the step it reached, so the table compares like with like
   for (const r of runs) {
-    if (r.lastVal && r.step > 0 && r.step < r.totalSteps) forward({ type: 'eval', run: r.name, step: r.step, tokens: r.tokens, tokensBySource: { ...r.tokensBySource }, val: await r.evaluate() });
+    if (!(r.step > 0 && r.step < r.totalSteps)) continue;
+    // the windows coded since the last log, so the page's traces hold what the summary counts
+    await r.flush();
+    const iv = r.takeInterval();
+    if (r.step % exp.cfg.logEvery !== 0 && Number.isFinite(iv.lossBitsPerToken)) {
+      const at = { run: r.name, step: r.step, tokens: r.tokens, tokensBySource: { ...r.tokensBySource } };
+      forward({ type: 'log', ...at, ...iv, smoothLossBitsPerToken: r.smoothLoss, prequential: structuredClone(r.prequential), trace: r.takeTrace() });
+    }
+    // every run ends with a validation at the step it reached, so the table compares like with like
+    if (r.lastVal) forward({ type: 'eval', run: r.name, step: r.step, tokens: r.tokens, tokensBySource: { ...r.tokensBySource }, val: await r.evaluate() });
   }
   await checkpoint();
-  post({ type: 'summary', summary: summarize(exp, runs) });
-  post({ type: 'models', models: modelInfos() });
   const finished = exp.specs.every((s) => (runner.get(s.name)?.step ?? 0) >= s.totalSteps);
-  setState(failed ? 'failed' : finished ? 'done' : 'stopped');
+  post({ type: 'summary', summary: summarize(exp, runs), seedIndex, finished });
+  post({ type: 'models', models: modelInfos() });
+  return failed ? 'failed' : finished ? 'done' : 'stopped';
 }
 
 function modelFor(id: string): { params: Params; cfg: RunConfig; tokenizer: Tokenizer; step: number; label: string } {
@@ -297,6 +377,7 @@ async function handle(msg: ToWorker): Promise<void> {
       assertNever(msg);
   }
 }
+
 
 scope.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;

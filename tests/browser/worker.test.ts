@@ -51,7 +51,11 @@ it('trains nano on WebGPU in the worker; the store gets step and eval events for
     expect(view.curves.val.X.length).toBeGreaterThanOrEqual(2); // step 0 and step 2
     expect(view.val.Y.bitsPerByte).toBeGreaterThan(0);
   }
-  expect(lab.conditionals['Y|X']).toBeDefined();
+  expect(lab.comparison.conditional['Y|X joint'].windows).toBeGreaterThan(0);
+  // gzip and the context model on the same bytes, from the baselines worker the training worker starts
+  await until(() => !!lab.baselines.Y && !!lab.baselines.X, 60_000, 'the baselines');
+  expect(lab.baselines.Y.gzipBytes.at(-1)).toBeGreaterThan(0);
+  expect(lab.baselines.Y.ctxGivenBits).not.toBeNull();
   expect(lab.summary?.runs.xy.steps).toBe(2);
   await lab.forget();
 });

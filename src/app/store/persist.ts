@@ -1,7 +1,7 @@
 // What survives a reload, in IndexedDB (through idb-keyval): each experiment's record (config, data,
 // the curves so far) written by the page, and the runs' latest checkpoints written by the worker.
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
-import type { BackendChoice, RunConfig, RunName } from '../../lib/config.ts';
+import type { BackendChoice, ControlKind, RunConfig, RunName } from '../../lib/config.ts';
 import type { Checkpoint } from '../../lib/train/loop.ts';
 
 export interface StoredSource {
@@ -17,6 +17,8 @@ export interface ExperimentRecord<History = unknown> {
   runs: RunName[];
   backend: BackendChoice;
   maxSeconds: number;
+  control?: ControlKind; // absent in records from before the control run: 'shuffle'
+  seeds?: number; // absent: 1
   pairId: string | null; // a bundled pair, or null for the user's own data
   x: StoredSource;
   y: StoredSource | null;
@@ -27,6 +29,7 @@ export interface ExperimentRecord<History = unknown> {
 export interface StoredCheckpoints {
   savedAt: number;
   runs: Record<string, Checkpoint>;
+  seedIndex?: number; // which seed of the experiment these runs belong to (absent: the first)
 }
 
 let store: UseStore | null = null;

@@ -1,0 +1,60 @@
+// End to end: the compression panel after a tiny two-seed experiment set by the URL. It leads with learning
+// X first's saving, the control's beside it and the transfer, each in bits and % of C(Y); says what the
+// comparison covers; shows the spread over seeds; and the crossover chart draws the runs beside gzip.
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.ts';
+
+let server: ViteDevServer;
+let browser: Browser;
+let page: Page;
+let url: string;
+
+beforeAll(async () => {
+  server = await createServer({ configFile: join(import.meta.dirname, '../../vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' });
+  await server.listen();
+  url = server.resolvedUrls!.local[0];
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const byTest = (id: string) => page.getByTestId(id);
+const text = async (id: string) => (await byTest(id).textContent()) ?? '';
+
+describe('the compression panel', () => {
+  it('shows x → y, the control and the transfer in bits, their coverage, and the spread over two seeds', async () => {
+    // 3 steps per run, two seeds, the shuffled control: every run of the experiment, twice, in seconds
+    await page.goto(`${url}?preset=nano&backend=wasm&steps=3&seeds=2&control=shuffle&replay=0`);
+    await expect.poll(() => text('y-info'), { timeout: 60_000 }).toMatch(/tokens/);
+    await byTest('train').click();
+    await expect.poll(() => text('state'), { timeout: 240_000, interval: 1000 }).toMatch(/done|stopped|failed/);
+    const why = await page.evaluate(() => JSON.stringify({ message: (window as any).kxy.lab.stateMessage, errors: (window as any).kxy.lab.errors }));
+    expect(await text('state'), why).toMatch(/done/);
+    // every run of both seeds, each finished
+    expect(await page.evaluate(() => (window as any).kxy.lab.runs.map((r: any) => `${r.name}:${r.step}/${r.totalSteps}`).join(' '))).toBe('x:3/3 y:3/3 xy:3/3 x2y:3/3 y2x:3/3 c:3/3 c2y:3/3');
+    for (const id of ['saved', 'control-saved', 'transfer']) expect(await text(id)).toMatch(/^−?[\d,]+ bits$/);
+    expect(await text('compression')).toMatch(/% of C\(Y\)/);
+    expect(await text('compression')).toMatch(/bits\/byte/);
+    // three steps code only part of Y: the panel says over which bytes it compares
+    expect(await text('coverage')).toMatch(/over the first [\d.]+ kB of Y coded by both/);
+    expect(await text('identity')).toMatch(/C\(X, then Y\) = C\(X\) \+ C\(Y\|X\)/);
+    // the number on the page is the live comparison's (common prefix), to the bit
+    const bits = await page.evaluate(() => Math.round((window as any).kxy.lab.comparison.conditional['Y|X'].savedBits));
+    expect(Number((await text('saved')).replace(/[^\d−]/g, '').replace('−', '-'))).toBe(bits);
+    // two finished seeds: a spread, and the transfer's verdict against it
+    expect(await text('seeds')).toMatch(/2 of 2 finished/);
+    expect(await text('transfer-spread')).toMatch(/Over 2 seeds: −?[\d,]+ ± [\d,]+ bits, range .*(Within|Beyond) noise/);
+    // the crossover chart: y, x → y and c → y, and gzip once the baselines arrive
+    await expect.poll(async () => Number(await byTest('code-chart').getAttribute('data-series-count')), { timeout: 60_000 }).toBeGreaterThanOrEqual(5);
+    expect(await text('crossover')).toMatch(/gzip/);
+    expect(await text('baselines')).toMatch(/context model/);
+  });
+});
