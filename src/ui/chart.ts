@@ -237,7 +237,7 @@ export class LiveChart {
   private visible(run: string, kind: Kind): boolean {
     if (kind === 'code' && !this.opts.showCode) return false;
     if (kind === 'train' && !this.opts.showTrain) return false;
-    if (this.opts.axis === 'tokensY' && run === 'x') return false; // run x never sees Y
+    if (this.opts.axis === 'tokensY' && (run === 'x' || run === 'c' || run === 'y2x')) return false; // these never see Y
     return true;
   }
 
