@@ -33,6 +33,18 @@ export function minTokens(cfg: Pick<RunConfig, 'blockSize' | 'valFraction'>): nu
   return n;
 }
 
+/** Why a source is too short, in the one wording the CLI and the page share: the least length, and where it
+ *  comes from (one window of context + 1 tokens to train on, one in the held-out split). */
+export function tooShortMessage(name: string, tokens: number, cfg: Pick<RunConfig, 'blockSize' | 'valFraction'>): string {
+  const need = minTokens(cfg);
+  const w = cfg.blockSize + 1;
+  const pct = Math.round(cfg.valFraction * 100);
+  return (
+    `${name} is too short: ${tokens} tokens, but the context of ${cfg.blockSize} needs at least ${need}: ` +
+    `a window of ${w} tokens (the context + 1) to train on, and one of ${w} in the held-out ${pct}% (${pct}% of ${need} is ${Math.floor(need * cfg.valFraction)})`
+  );
+}
+
 /** Tokenizes and splits every source with one shared tokenizer. Throws UserError on unusable input. */
 export function buildDataset(raw: RawSource[], cfg: Pick<RunConfig, 'tokenizer' | 'maxBytes' | 'blockSize' | 'valFraction'>, fixed?: Tokenizer): Dataset {
   if (raw.length === 0) throw new UserError('no data: give at least one source');
@@ -46,12 +58,7 @@ export function buildDataset(raw: RawSource[], cfg: Pick<RunConfig, 'tokenizer' 
   const need = minTokens(cfg);
   const sources = trimmed.map(({ name, data }) => {
     const tokens = tokenizer.encode(data, name);
-    if (tokens.length < need) {
-      throw new UserError(
-        `${name} is too short: ${tokens.length} tokens, but the context of ${cfg.blockSize} needs at least ${need} ` +
-          `(${cfg.blockSize + 1} to train on and ${cfg.blockSize + 1} held out at ${Math.round(cfg.valFraction * 100)}% validation)`,
-      );
-    }
+    if (tokens.length < need) throw new UserError(tooShortMessage(name, tokens.length, cfg));
     const nVal = Math.floor(tokens.length * cfg.valFraction);
     return { name, train: tokens.subarray(0, tokens.length - nVal), val: tokens.subarray(tokens.length - nVal) };
   });

@@ -1,7 +1,7 @@
 // Checks a dataset a user brings before anything trains on it: not empty, not binary, not too large,
 // long enough for one training window plus validation. Pure functions: the page uses them directly.
 import type { RunConfig } from '../config.ts';
-import { minTokens } from './batches.ts';
+import { minTokens, tooShortMessage } from './batches.ts';
 import { firstInvalidUtf8 } from './tokenizer.ts';
 
 /** Per source. The worker holds the text, its tokens (4 bytes each) and three runs' batches; 32 MiB
@@ -52,6 +52,6 @@ export function checkSource(name: string, data: Uint8Array, cfg: Pick<RunConfig,
   const used = cfg.maxBytes > 0 ? Math.min(bytes, cfg.maxBytes) : bytes;
   const tokens = cfg.tokenizer === 'byte' ? used : countChars(data.subarray(0, used));
   const need = minTokens(cfg);
-  if (tokens < need) return fail(`${tokens} tokens is too short: the context of ${cfg.blockSize} needs at least ${need} (one window to train on and one to validate)`);
+  if (tokens < need) return { ok: false, message: tooShortMessage(name, tokens, cfg), bytes, tokens: 0 }; // the CLI's wording
   return { ok: true, message: `${human(bytes)}, ${tokens.toLocaleString('en-US')} tokens`, bytes, tokens };
 }
