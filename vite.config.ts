@@ -11,6 +11,11 @@ const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 export const CHROMIUM = process.env.KXY_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--enable-unsafe-webgpu'];
 
+// Cross-origin isolation (crossOriginIsolated = true), so tfjs-backend-wasm can use SharedArrayBuffer and its
+// threaded-SIMD build. Everything the page loads is same-origin, so require-corp blocks nothing.
+// Static hosts: public/_headers says the same (bench/README.md, "wasm threads").
+export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 const vulkanEnv: Record<string, string> =
   !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD) ? { VK_ICD_FILENAMES: SWIFTSHADER_ICD } : {};
 
@@ -18,6 +23,8 @@ export default defineConfig({
   base: process.env.KXY_BASE ?? './',
   plugins: [svelte()],
   worker: { format: 'es' },
+  server: { headers: ISOLATION_HEADERS },
+  preview: { headers: ISOLATION_HEADERS },
   // listed up front so the dev server (and the browser tests) never re-optimise and reload mid-run
   optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'chart.js', 'idb-keyval'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },

@@ -3,7 +3,7 @@
 // caller first installs navigator.gpu (src/cli/node-webgpu.ts).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { BACKEND_CHOICES, UserError, type BackendChoice } from './config.ts';
 import { probeWebGPU } from './gpu.ts';
@@ -15,6 +15,7 @@ export interface BackendInfo {
   name: BackendName;
   adapter: string | null; // the WebGPU adapter's description, when on webgpu
   software: boolean; // a software WebGPU adapter (SwiftShader, llvmpipe)
+  threads: number | null; // wasm: the threads its kernels use (1 without cross-origin isolation, and in Node)
   note: string; // what auto tried and why it chose this, in words
 }
 
@@ -54,7 +55,37 @@ async function useWebGPU(adapter: GPUAdapter, opts: BackendOptions): Promise<voi
 
 async function useBackend(name: 'wasm' | 'cpu', opts: BackendOptions): Promise<void> {
   if (name === 'wasm' && opts.wasmPaths) setWasmPaths(opts.wasmPaths);
-  if (!(await tf.setBackend(name))) throw new UserError(`the ${name} backend failed to start`);
+  const ok = name === 'wasm' && !tf.findBackend('wasm') ? await withAllCores(() => tf.setBackend(name)) : await tf.setBackend(name);
+  if (!ok) throw new UserError(`the ${name} backend failed to start`);
+}
+
+/** tfjs-backend-wasm caps its thread pool at navigator.hardwareConcurrency / 2, read when its module starts
+ *  (backend.cc: "many x86-64 processors have 2 threads per core"), so 2 logical cores give 1 thread. To use
+ *  every logical core, it is shown twice the count while it starts, and asked for the real count. Only where
+ *  threads exist: a cross-origin-isolated browser context. */
+async function withAllCores<T>(start: () => Promise<T>): Promise<T> {
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  const nav = g.navigator;
+  const cores = nav?.hardwareConcurrency ?? 1;
+  if (!nav || g.crossOriginIsolated !== true || cores < 2) return start();
+  setThreadsCount(cores);
+  Object.defineProperty(nav, 'hardwareConcurrency', { value: 2 * cores, configurable: true });
+  try {
+    return await start();
+  } finally {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency; // the prototype's getter again
+  }
+}
+
+/** How the wasm backend runs, in words. tfjs picks its threaded-SIMD build only where SharedArrayBuffer can be
+ *  shared with workers: a cross-origin-isolated page (COOP + COEP headers, vite.config.ts and public/_headers).
+ *  tfjs-backend-wasm 4.22 has no threads in Node (WASM_HAS_MULTITHREAD_SUPPORT is false there). */
+function wasmNote(threads: number): string {
+  if (threads > 1) return `wasm: threaded SIMD on ${threads} threads`;
+  const g = globalThis as { crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
+  if (g.process?.versions?.node) return 'wasm: single-threaded SIMD (tfjs has no wasm threads in Node)';
+  if (g.crossOriginIsolated !== true) return 'wasm: single-threaded SIMD, because the page is not cross-origin isolated (its server sends no COOP/COEP headers)';
+  return 'wasm: single-threaded SIMD (threads unavailable here)';
 }
 
 // tfjs answers false to the earlier of two overlapping setBackend calls (a page's warm-up 'auto' and
@@ -80,13 +111,14 @@ async function pickBackend(choice: BackendChoice, opts: BackendOptions): Promise
       notes.push(probe.reason);
     } else {
       await useWebGPU(probe.adapter, opts);
-      return { name: 'webgpu', adapter: probe.description, software: probe.software, note: notes.concat(`webgpu on ${probe.description}`).join('; ') };
+      return { name: 'webgpu', adapter: probe.description, software: probe.software, threads: null, note: notes.concat(`webgpu on ${probe.description}`).join('; ') };
     }
   }
   for (const name of choice === 'auto' ? (['wasm', 'cpu'] as const) : [choice as 'wasm' | 'cpu']) {
     try {
       await useBackend(name, opts);
-      return { name, adapter: null, software: false, note: notes.concat(`using ${name}`).join('; ') };
+      const threads = name === 'wasm' ? getThreadsCount() : null;
+      return { name, adapter: null, software: false, threads, note: notes.concat(name === 'wasm' ? wasmNote(threads!) : `using ${name}`).join('; ') };
     } catch (e) {
       if (choice !== 'auto') throw e;
       notes.push(`${name} failed: ${(e as Error).message}`);

@@ -200,6 +200,20 @@ export function forward(p: Params, cfg: ModelConfig, idx: tf.Tensor2D, opts: For
   return tf.reshape(logits, [B, T, V]);
 }
 
+// ---- cost ---------------------------------------------------------------------------------------
+
+/** Matmul FLOPs (2 per multiply-add) of one training step on B windows of T tokens, as the model is written
+ *  above: per token and layer, qkv 2·3C², scores 2·T·C, att·v 2·T·C, c_proj 2·C², c_fc 2·4C², mlp c_proj 2·4C²;
+ *  the head 2·C·V. The full (T, T) score matrix is computed, masked or not. Backward does each matmul twice
+ *  (both operands' gradients), so a step is 3× the forward. The embedding is a lookup (0 FLOPs); elementwise
+ *  ops are left out. Equal to nanoGPT's estimate_mfu (6N + 12·L·C·T per token) less the bias and LayerNorm terms. */
+export function flopsPerStep(cfg: ModelConfig, B: number, T: number = cfg.blockSize): { forward: number; step: number } {
+  const { nEmbd: C, nLayer: L, vocabSize: V } = cfg;
+  const perToken = L * (2 * 3 * C * C + 2 * T * C + 2 * T * C + 2 * C * C + 2 * 4 * C * C + 2 * 4 * C * C) + 2 * C * V;
+  const forward = B * T * perToken;
+  return { forward, step: 3 * forward };
+}
+
 // ---- loss ---------------------------------------------------------------------------------------
 
 /** Cross-entropy of each target in nats, from logSoftmax (never log of softmax): (B, T). */
