@@ -6,9 +6,10 @@ import { appendTrace, compare, type Comparison } from '../lib/compare.ts';
 import type { BackendChoice, ControlKind, RunConfig, RunName } from '../lib/config.ts';
 import type { Summary } from '../lib/harness.ts';
 import { emptyTrace, type CodeLength, type CodeTrace } from '../lib/metrics/bits.ts';
-import { deleteExperiment, latestExperimentId, loadExperiment, saveExperiment, type ExperimentRecord, type StoredSource } from './store/persist.ts';
+import { claimExperiment, releaseExperiment } from './store/lock.ts';
+import { deleteExperiment, latestExperimentId, loadExperiment, onStorageProblem, saveExperiment, type ExperimentRecord, type StoredSource } from './store/persist.ts';
 import { sampleCumulative, type SampledCurve } from './traces.ts';
-import type { TrainEvent, ValResult } from '../lib/train/loop.ts';
+import type { Rollback, TrainEvent, ValResult } from '../lib/train/loop.ts';
 import { assertNever, type BaselineCurve, type FromWorker, type ModelInfo, type PlannedSource, type ToWorker, type WorkerState } from '../worker/protocol.ts';
 
 export type XAxis = 'tokens' | 'tokensY' | 'step' | 'time';
@@ -78,6 +79,7 @@ export class RunView {
   trainLoss = $state(NaN); // bits per token
   tokensPerSecond = $state(0);
   error = $state<string | null>(null);
+  rollbacks = $state<Rollback[]>([]); // divergences this run recovered from
   after = $state<string | null>(null); // the run whose final weights this one starts from
   readonly curves: RunCurves = { val: {}, code: {}, train: new Curve() };
   /** Per source, the code of each window in coding order (plain arrays; `Lab.version` says when they grow). */
@@ -167,6 +169,8 @@ export class Lab {
   models = $state<ModelInfo[]>([]);
   checkpointSteps = $state<Record<string, number>>({});
   lastCheckpointAt = $state(0);
+  storageProblem = $state<string | null>(null); // why runs will not survive a reload (storage full or missing)
+  readOnly = $state(false); // another tab holds the experiment shown: this one neither writes nor resumes it
   version = $state(0); // bumped when any curve grows
   control = $state<ControlKind>('shuffle'); // the control text of the experiment shown
   seeds = $state(1); // seeds the experiment runs
@@ -200,7 +204,9 @@ export class Lab {
   private timeBase = 0; // performance.now() at elapsed = 0
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly makeWorker: () => Worker) {}
+  constructor(private readonly makeWorker: () => Worker) {
+    onStorageProblem((m) => (this.storageProblem = m));
+  }
 
   private send(msg: ToWorker, transfer: Transferable[] = []): void {
     if (!this.worker) {
@@ -231,6 +237,8 @@ export class Lab {
     const id = crypto.randomUUID();
     const now = Date.now();
     this.reset(id);
+    this.readOnly = false;
+    void claimExperiment(id); // a fresh id: no other tab holds it
     this.control = input.control ?? 'shuffle';
     this.seeds = input.seeds ?? 1;
     this.record = { id, createdAt: now, updatedAt: now, cfg: input.cfg, runs: input.runs, backend: input.backend, maxSeconds: input.maxSeconds, control: this.control, seeds: this.seeds, pairId: input.pairId, x: input.x, y: input.y, history: this.history(), finished: false };
@@ -242,6 +250,7 @@ export class Lab {
   resumeStored(): void {
     const rec = this.record;
     if (!rec) return;
+    if (this.readOnly) return this.fail('this experiment is open in another tab: resume it there, or start a new one here');
     this.launch({ cfg: rec.cfg, x: rec.x, y: rec.y, runs: rec.runs, backend: rec.backend, maxSeconds: rec.maxSeconds, pairId: rec.pairId, control: rec.control ?? 'shuffle', seeds: rec.seeds ?? 1 }, true);
   }
 
@@ -308,7 +317,9 @@ export class Lab {
     const id = await latestExperimentId();
     const rec = id ? await loadExperiment<History>(id) : undefined;
     if (!rec) return false;
+    const mine = await claimExperiment(rec.id);
     this.reset(rec.id);
+    this.readOnly = !mine;
     this.record = rec;
     const h = rec.history;
     this.sources = h.sources;
@@ -333,12 +344,15 @@ export class Lab {
     });
     this.state = rec.finished ? 'done' : 'stopped';
     this.stateMessage = rec.finished ? 'restored' : 'restored: resume continues from the last checkpoint';
+    if (!mine) this.stateMessage = 'restored read-only: this experiment is open in another tab';
     this.version++;
     return true;
   }
 
   async forget(): Promise<void> {
+    if (this.readOnly) return this.fail('this experiment is open in another tab: discard it there');
     if (this.experimentId) await deleteExperiment(this.experimentId);
+    releaseExperiment();
     this.reset(null);
     this.record = null;
     // nothing is shown any more: back to the state of a fresh page
@@ -394,7 +408,7 @@ export class Lab {
 
   /** Writes the record soon, at most every few seconds: structured cloning the curves is not free. */
   private persistSoon(delayMs = 3000): void {
-    if (!this.record) return;
+    if (!this.record || this.readOnly) return;
     // an urgent save (a state change, a checkpoint) must not wait for a routine one already pending
     if (this.saveTimer && delayMs === 0) {
       clearTimeout(this.saveTimer);
@@ -470,6 +484,14 @@ export class Lab {
         r.error = ev.message;
         this.fail(`run ${ev.run}: ${ev.message}`);
         return;
+      case 'rollback':
+        // the steps after the good state are trained again: their points are replaced
+        r.step = ev.step;
+        r.rollbacks = [...r.rollbacks, ev.rollback];
+        for (const c of [...Object.values(r.curves.val), ...Object.values(r.curves.code), r.curves.train]) c.truncateAfter(ev.step);
+        this.fail(`run ${ev.run}: ${ev.rollback.reason}; rolled back to step ${ev.rollback.toStep} and continued at ${ev.rollback.lrScale}× the learning rate`);
+        this.version++;
+        return;
       default:
         assertNever(ev);
     }
@@ -539,6 +561,9 @@ export class Lab {
         return;
       case 'models':
         this.models = msg.models;
+        return;
+      case 'storage':
+        this.storageProblem = msg.message;
         return;
       case 'sampled':
       case 'exported':

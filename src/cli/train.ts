@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { embedModeFor, selectBackend } from '../lib/backend.ts';
 import { BACKEND_CHOICES, CONTROL_KINDS, DEFAULTS, RUN_NAMES, UserError, resolveConfig, type BackendChoice, type ControlKind, type RunConfig, type RunName } from '../lib/config.ts';
+import { baselines, type Baselines } from '../lib/baselines.ts';
 import { Runner, planExperiment, summarize, type Summary } from '../lib/harness.ts';
 import { seedStats, withinNoise, type Spread } from '../lib/seeds.ts';
 import { exportModel } from '../lib/io/safetensors.ts';
@@ -104,6 +105,10 @@ class TerminalReporter {
       const line = `${this.progress()}  ${ev.run.padEnd(2)} step ${String(ev.step).padStart(String(total).length)}/${total}  val bits/byte: ${val}${preq ? `  |  code bits/byte: ${preq}` : ''}${train ? `  |  ${train}` : ''}`;
       process.stdout.write(`${this.tty ? '\r\x1b[K' : ''}${line}\n`);
     } else if (ev.type === 'error') process.stdout.write(`${this.tty ? '\r\x1b[K' : ''}${ev.run}: ${ev.message}\n`);
+    else if (ev.type === 'rollback') {
+      const rb = ev.rollback;
+      process.stdout.write(`${this.tty ? '\r\x1b[K' : ''}${ev.run}: ${rb.reason}; rolled back to step ${rb.toStep} at ${rb.lrScale}× the learning rate (rollback ${ev.rollbacks} of 3)\n`);
+    }
   }
 
   private progress(): string {
@@ -156,6 +161,17 @@ function printSummary(s: Summary): void {
   if (s.transfer) {
     const tr = s.transfer;
     lines.push(`  transfer = C(Y|C) − C(Y|X) = ${si(tr.bits)} bits (${fmt(tr.bitsPerByte)} bits/byte, ${fmt(100 * tr.fraction, 1)}% of C(Y)): the bits of Y that only X's order explains (control: ${s.control})`);
+  }
+  const b = (s as Summary & { baselines?: Baselines }).baselines;
+  if (b) {
+    for (const [name, base] of [['gzip -9', b.gzip], ['context model', b.context]] as const) {
+      const parts = Object.entries(base.alone).map(([src, c]) => `C(${src}) = ${fmt(bitsPerByte(c))}`);
+      for (const [key, c] of Object.entries(base.given)) {
+        const alone = base.alone[key[0]];
+        parts.push(`C(${key}) = ${fmt(bitsPerByte(c))} (saved ${fmt((100 * (alone.bits - c.bits)) / alone.bits, 1)}%)`);
+      }
+      lines.push(`  ${name} on the same training bytes, bits/byte: ${parts.join(', ')}`);
+    }
   }
   if (s.joint) {
     lines.push(`  C(X,Y) − C(X) = ${si(s.joint.bits)} bits against C(Y) = ${si(s.joint.alone.bits)} bits on the same ${si(s.joint.alone.bytes)} bytes of Y: ${fmt(100 * s.joint.savedFraction, 1)}% saved (joint code, learning both at once)`);
@@ -234,6 +250,7 @@ async function main(): Promise<void> {
   const out = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
   if (args.json) out({ type: 'backend', ...info });
   const summaries: Summary[] = [];
+  let base: Baselines | undefined;
   let failed = false;
   for (let k = 0; k < seeds; k++) {
     const seeded = Object.freeze({ ...cfg, seed: cfg.seed + k });
@@ -251,7 +268,9 @@ async function main(): Promise<void> {
           if (ev.type !== 'step') out(seeds > 1 ? { ...ev, seed: seeded.seed } : ev);
         } else reporter.event(ev);
       }
-      const summary = summarize(exp, runner.runs);
+      // the classical codes of the same bytes: the same for every seed, so computed once
+      base ??= await baselines(exp.dataset);
+      const summary: Summary & { baselines: Baselines } = { ...summarize(exp, runner.runs), baselines: base };
       summaries.push(summary);
       if (args.out) {
         const dir = seeds > 1 ? join(args.out, `seed-${seeded.seed}`) : args.out;

@@ -9,6 +9,25 @@ import { createParams, disposeParams, forward, readWeights, tokenNll, type Embed
 import { deriveSeed } from '../rng.ts';
 import { AdamW, learningRate, type AdamWState } from './adamw.ts';
 
+// Divergence: a non-finite loss or gradient norm, or a training loss over SPIKE × its smoothed value for
+// SPIKE_STEPS steps in a row, rolls the run back to its last good state (kept every GOOD_EVERY steps) with half
+// the learning rate; after MAX_ROLLBACKS the run gives up.
+export const SPIKE = 2;
+export const SPIKE_STEPS = 3;
+export const GOOD_EVERY = 50;
+export const MAX_ROLLBACKS = 3;
+
+/** A rollback: the windows coded since the good state are dropped from the code and coded again after it.
+ *  The code stays decodable (the receiver sees the same losses, so it rolls back at the same step); what the
+ *  dropped windows cost before is kept here, so a reader can add it. */
+export interface Rollback {
+  step: number; // where the divergence was seen
+  toStep: number; // the good state it went back to
+  reason: string;
+  lrScale: number; // the learning rate's factor from now on
+  discardedBits: number; // bits the dropped windows had cost (finite part)
+}
+
 export interface RunSpec {
   name: string; // 'x', 'y', 'xy', 'x2y', …
   cfg: Readonly<RunConfig>;
@@ -45,6 +64,7 @@ export type TrainEvent =
       trace: BySource<TraceChunk>; // the windows coded since the last log, in stream order
     }
   | { type: 'eval'; run: string; step: number; tokens: number; tokensBySource: BySource<number>; val: BySource<ValResult> }
+  | { type: 'rollback'; run: string; step: number; rollback: Rollback; rollbacks: number }
   | { type: 'done'; run: string; step: number }
   | { type: 'error'; run: string; step: number; message: string };
 
@@ -62,9 +82,12 @@ export interface Checkpoint {
   trace: BySource<CodeTrace>;
   tokensBySource: BySource<number>;
   smoothLoss: number;
+  lrScale?: number; // < 1 after a rollback
+  rollbacks?: Rollback[];
 }
 
 interface Pending {
+  step: number; // the step this is the result of
   loss: tf.Scalar;
   norm: tf.Scalar;
   rowNll: tf.Tensor1D | null; // masked nats per row, for the prequential code
@@ -88,7 +111,12 @@ export class Run {
   private traceLogged: BySource<number> = {};
   lastVal: BySource<ValResult> | null = null;
   smoothLoss = NaN;
-  private readonly ledger: PrequentialLedger;
+  private ledger: PrequentialLedger;
+  lrScale = 1;
+  rollbacks: Rollback[] = [];
+  diverged: { step: number; reason: string } | null = null; // seen by flush(), handled by train()
+  private good: Checkpoint | null = null;
+  private spikeSteps = 0;
   private pending: Pending[] = [];
   private interval = { loss: 0, steps: 0, tokens: 0, ms: 0, norm: NaN };
 
@@ -130,9 +158,55 @@ export class Run {
     this.trace = { ...this.trace, ...structuredClone(ck.trace) };
     for (const [k, t] of Object.entries(this.trace)) this.traceLogged[k] = t.bits.length;
     this.smoothLoss = ck.smoothLoss;
-    // which tokens the code has sent follows from the stream order alone: replay it
+    this.lrScale = ck.lrScale ?? 1;
+    this.rollbacks = structuredClone(ck.rollbacks ?? []);
+    this.replayLedger(ck.step);
+  }
+
+  /** Which tokens the code has sent follows from the stream order alone: replay it up to `step`. */
+  private replayLedger(step: number): void {
+    this.ledger = new PrequentialLedger(this.dataset, this.plan.trainSources);
     const scratch = new Float32Array(this.cfg.blockSize);
-    for (let s = 0; s < ck.step; s++) for (const { window, pass } of this.plan.batch(s)) if (pass === 0) this.ledger.claim(window, this.cfg.blockSize, scratch, 0);
+    for (let s = 0; s < step; s++) for (const { window, pass } of this.plan.batch(s)) if (pass === 0) this.ledger.claim(window, this.cfg.blockSize, scratch, 0);
+  }
+
+  /** Keeps the current state as the one to roll back to. // sync point */
+  async keepGood(): Promise<void> {
+    this.good = await this.checkpoint();
+  }
+
+  get goodStep(): number {
+    return this.good?.step ?? -Infinity;
+  }
+
+  /** Goes back to the last good state with half the learning rate. Null when it may not (too many
+   *  rollbacks, or no good state): the run must stop. */
+  rollBack(): Rollback | null {
+    const d = this.diverged;
+    this.diverged = null;
+    const good = this.good;
+    if (!d || !good || this.rollbacks.length >= MAX_ROLLBACKS) return null;
+    for (const p of this.pending) tf.dispose([p.loss, p.norm, ...(p.rowNll ? [p.rowNll] : [])]);
+    this.pending = [];
+    let discardedBits = 0;
+    for (const [k, t] of Object.entries(this.trace)) {
+      for (const b of t.bits.slice(good.trace[k]?.bits.length ?? 0)) if (Number.isFinite(b)) discardedBits += b;
+    }
+    for (const [name, v] of Object.entries(this.params)) v.assign(tf.tensor(good.weights[name], v.shape, 'float32'));
+    this.opt.load(good.optimizer);
+    this.step = good.step;
+    this.tokensBySource = { ...good.tokensBySource };
+    this.prequential = structuredClone(good.prequential);
+    this.trace = structuredClone(good.trace);
+    for (const [k, t] of Object.entries(this.trace)) this.traceLogged[k] = Math.min(this.traceLogged[k], t.bits.length);
+    this.smoothLoss = good.smoothLoss;
+    this.spikeSteps = 0;
+    this.replayLedger(good.step);
+    this.lrScale /= 2;
+    const rb: Rollback = { step: d.step, toStep: good.step, reason: d.reason, lrScale: this.lrScale, discardedBits };
+    this.rollbacks.push(rb);
+    this.interval = { loss: 0, steps: 0, tokens: 0, ms: 0, norm: NaN };
+    return rb;
   }
 
   /** Reads back what the steps since the last sync computed, and adds it to the code. // sync point */
@@ -154,13 +228,24 @@ export class Run {
     const n = pending.length;
     const log2V = Math.log2(this.dataset.tokenizer.vocabSize);
     let offset = 2 * n;
-    pending.forEach((p, i) => {
+    for (const [i, p] of pending.entries()) {
+      if (this.diverged) break; // the rest came from a diverged model: rollBack() drops it
       const lossBits = natsToBits(values[i]);
+      const norm = values[n + i];
+      if (!Number.isFinite(lossBits) || !Number.isFinite(norm)) {
+        this.diverged = { step: p.step, reason: `the training loss became ${lossBits.toFixed(2)} bits/token and the gradient norm ${norm.toFixed(2)} at step ${p.step}` };
+        break;
+      }
+      this.spikeSteps = lossBits > SPIKE * this.smoothLoss ? this.spikeSteps + 1 : 0;
+      if (this.spikeSteps >= SPIKE_STEPS) {
+        this.diverged = { step: p.step, reason: `the training loss stayed over ${SPIKE}× its smoothed value (${this.smoothLoss.toFixed(2)} bits/token) for ${SPIKE_STEPS} steps, up to ${lossBits.toFixed(2)} at step ${p.step}` };
+        break;
+      }
       this.smoothLoss = Number.isNaN(this.smoothLoss) ? lossBits : 0.9 * this.smoothLoss + 0.1 * lossBits;
       this.interval.loss += lossBits;
       this.interval.steps += 1;
-      this.interval.norm = values[n + i];
-      if (!p.rowNll) return;
+      this.interval.norm = norm;
+      if (!p.rowNll) continue;
       // rows are in stream order, so each source's trace grows in the order its windows were coded
       p.rows.forEach((row, r) => {
         if (!row) return;
@@ -176,7 +261,7 @@ export class Run {
         t.tokens.push(row.tokens);
       });
       offset += p.rows.length;
-    });
+    }
     this.interval.ms += performance.now() - t0;
   }
 
@@ -199,7 +284,7 @@ export class Run {
       mask ??= new Float32Array(rows * T);
       scored[r] = { source: window.source, ...this.ledger.claim(window, T, mask, r * T) };
     });
-    const lr = learningRate(this.step, this.plan.totalSteps, cfg);
+    const lr = learningRate(this.step, this.plan.totalSteps, cfg) * this.lrScale;
     const varList = Object.values(this.params);
     const kept: { loss?: tf.Scalar; norm?: tf.Scalar; rowNll?: tf.Tensor1D } = {};
     // keyed by the stream, not the run, so y and x2y draw the same dropout masks
@@ -219,7 +304,7 @@ export class Run {
       // variableGrads keys gradients by tfjs's variable names; the optimizer wants nanoGPT's
       kept.norm = this.opt.step(Object.fromEntries(Object.entries(this.params).map(([n, v]) => [n, grads[v.name]])), lr);
     });
-    this.pending.push({ loss: kept.loss!, norm: kept.norm!, rowNll: kept.rowNll ?? null, rows: scored });
+    this.pending.push({ step: this.step + 1, loss: kept.loss!, norm: kept.norm!, rowNll: kept.rowNll ?? null, rows: scored });
     for (const w of windows) this.tokensBySource[this.dataset.sources[w.source].name] += T;
     this.interval.tokens += rows * T;
     this.step += 1;
@@ -266,6 +351,8 @@ export class Run {
       trace: structuredClone(this.trace),
       tokensBySource: { ...this.tokensBySource },
       smoothLoss: this.smoothLoss,
+      lrScale: this.lrScale,
+      rollbacks: structuredClone(this.rollbacks),
     };
   }
 
@@ -328,18 +415,29 @@ export async function* train(run: Run): AsyncGenerator<TrainEvent> {
   const evalEvery = evalInterval(cfg, run.totalSteps);
   yield { type: 'start', run: name, step: run.step, totalSteps: run.totalSteps, tokensPerStep: cfg.batchSize * cfg.blockSize };
   if (run.step === 0) yield { type: 'eval', ...at(), val: await run.evaluate() };
+  await run.keepGood();
   while (run.step < run.totalSteps) {
-    run.trainStep();
-    yield { type: 'step', ...at(), totalSteps: run.totalSteps, lr: learningRate(run.step - 1, run.totalSteps, cfg) };
+    if (!run.diverged) {
+      run.trainStep();
+      yield { type: 'step', ...at(), totalSteps: run.totalSteps, lr: learningRate(run.step - 1, run.totalSteps, cfg) * run.lrScale };
+    }
     const last = run.step === run.totalSteps;
-    if (run.step % cfg.logEvery === 0 || last) {
+    if (run.step % cfg.logEvery === 0 || last || run.diverged) {
       await run.flush();
-      const iv = run.takeInterval();
-      if (!Number.isFinite(iv.lossBitsPerToken)) {
-        yield { type: 'error', run: name, step: run.step, message: `the training loss became ${iv.lossBitsPerToken} at step ${run.step}: the run diverged; lower the learning rate` };
-        return;
+      if (run.diverged) {
+        const why = run.diverged.reason;
+        const rb = run.rollBack();
+        if (!rb) {
+          const tried = run.rollbacks.length ? `, after ${run.rollbacks.length} rollbacks down to ${run.lrScale}× the learning rate` : '';
+          yield { type: 'error', run: name, step: run.step, message: `${why}: the run diverged${tried}; lower the learning rate` };
+          return;
+        }
+        yield { type: 'rollback', ...at(), rollback: rb, rollbacks: run.rollbacks.length };
+        continue;
       }
+      const iv = run.takeInterval();
       yield { type: 'log', ...at(), ...iv, smoothLossBitsPerToken: run.smoothLoss, prequential: structuredClone(run.prequential), trace: run.takeTrace() };
+      if (run.step - run.goodStep >= GOOD_EVERY && !last) await run.keepGood();
     }
     if (run.step % evalEvery === 0 || last) yield { type: 'eval', ...at(), val: await run.evaluate() };
   }

@@ -1,0 +1,106 @@
+// `npx tsx bench/crossover.ts --in FILE [--preset nano] [--backend wasm] [--max-bytes B] [--replay R] [--points 40]`
+// Where the learner overtakes gzip: trains run x on one file, and prints its cumulative prequential code against
+// bytes coded beside gzip -9's size of the same bytes (in the learner's coding order, and the file's natural
+// prefix of the same length) and the context model's. Writes bench/results/crossover-<name>.json.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { embedModeFor, selectBackend } from '../src/lib/backend.ts';
+import { resolveConfig, type BackendChoice } from '../src/lib/config.ts';
+import { codingOrder } from '../src/lib/data/batches.ts';
+import { Runner, planExperiment } from '../src/lib/harness.ts';
+import { contextCode } from '../src/lib/metrics/ctxmodel.ts';
+import { gzipSize } from '../src/lib/metrics/gzip.ts';
+
+const a = parseArgs({
+  options: {
+    in: { type: 'string' },
+    preset: { type: 'string', default: 'nano' },
+    backend: { type: 'string', default: 'wasm' },
+    'max-bytes': { type: 'string', default: '0' },
+    replay: { type: 'string' },
+    points: { type: 'string', default: '40' },
+    seed: { type: 'string', default: '1337' },
+  },
+}).values;
+if (!a.in) throw new Error('usage: npx tsx bench/crossover.ts --in FILE [--preset nano] [--backend wasm] [--max-bytes B]');
+
+tf.enableProdMode();
+const info = await selectBackend(a.backend as BackendChoice);
+const cfg = resolveConfig(a.preset, {
+  maxBytes: Number(a['max-bytes']),
+  seed: Number(a.seed),
+  evalEvery: 1_000_000,
+  logEvery: 50,
+  ...(a.replay !== undefined ? { replay: Number(a.replay) } : {}),
+});
+const exp = planExperiment({ cfg, x: new Uint8Array(readFileSync(a.in)), runs: ['x'], embed: embedModeFor(info.name) });
+const runner = new Runner(exp);
+const t0 = performance.now();
+let lastPrint = t0;
+for await (const ev of runner.train()) {
+  if (ev.type === 'error') throw new Error(ev.message);
+  if (ev.type === 'log' && performance.now() - lastPrint > 30_000) {
+    lastPrint = performance.now();
+    const c = ev.prequential.X;
+    process.stderr.write(`step ${ev.step}: ${(c.bytes / 1e6).toFixed(2)} MB coded at ${(c.bits / c.bytes).toFixed(3)} bits/byte, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  }
+}
+const seconds = (performance.now() - t0) / 1000;
+const run = runner.get('x')!;
+const trace = run.trace.X;
+runner.dispose();
+
+// the same bytes in the same order as the learner coded them; byte tokenizer only (tokens are bytes)
+if (exp.cfg.tokenizer !== 'byte') throw new Error('crossover compares bytes: use the byte tokenizer');
+const { tokens, windowEnds } = codingOrder(exp.dataset, [0], exp.cfg, 0);
+const ordered = Uint8Array.from(tokens);
+const natural = Uint8Array.from(exp.dataset.sources[0].train);
+const nPoints = Number(a.points);
+const picks = Array.from({ length: nPoints }, (_, i) => Math.max(0, Math.round(((i + 1) * windowEnds.length) / nPoints) - 1));
+const ctxOrdered = contextCode(ordered, { every: 4096 });
+const ctxNatural = contextCode(natural, { every: 4096 });
+const ctxAt = (c: typeof ctxOrdered, bytes: number) => {
+  const i = c.curve.bytes.findIndex((b) => b >= bytes);
+  return i < 0 ? c.bits : c.curve.bits[i] * (bytes / c.curve.bytes[i]); // curve points every 4 KiB: scaled to the point
+};
+let cum = 0;
+let k = 0;
+const rows: { bytes: number; learnerBits: number; gzipOrderedBits: number; gzipNaturalBits: number; ctxOrderedBits: number; ctxNaturalBits: number }[] = [];
+for (const w of picks) {
+  while (k <= w) cum += trace.bits[k++];
+  const bytes = windowEnds[w];
+  rows.push({
+    bytes,
+    learnerBits: cum,
+    gzipOrderedBits: 8 * (await gzipSize(ordered.subarray(0, bytes))),
+    gzipNaturalBits: 8 * (await gzipSize(natural.subarray(0, bytes))),
+    ctxOrderedBits: ctxAt(ctxOrdered, bytes),
+    ctxNaturalBits: ctxAt(ctxNatural, bytes),
+  });
+}
+const cross = (key: 'gzipOrderedBits' | 'gzipNaturalBits' | 'ctxOrderedBits' | 'ctxNaturalBits') => rows.find((r, i) => rows.slice(i).every((q) => q.learnerBits < q[key]))?.bytes ?? null;
+const result = {
+  file: a.in,
+  preset: exp.cfg.preset,
+  replay: exp.cfg.replay,
+  backend: info.name,
+  bytes: natural.length,
+  steps: run.step,
+  seconds,
+  crossover: { gzipOrdered: cross('gzipOrderedBits'), gzipNatural: cross('gzipNaturalBits'), ctxOrdered: cross('ctxOrderedBits'), ctxNatural: cross('ctxNaturalBits') },
+  rows,
+};
+mkdirSync('bench/results', { recursive: true });
+const out = join('bench/results', `crossover-${basename(a.in).replace(/\W+/g, '_')}-${exp.cfg.preset}.json`);
+writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+const bpb = (bits: number, bytes: number) => (bits / bytes).toFixed(3);
+console.log(`${a.in}: ${exp.cfg.preset} on ${info.name}, replay ${exp.cfg.replay}, ${run.step} steps in ${seconds.toFixed(0)} s`);
+console.log('bytes coded   learner   gzip(same order)   gzip(natural prefix)   context model(same order)   (cumulative bits/byte)');
+for (const r of rows) {
+  console.log(`${String(r.bytes).padStart(11)}   ${bpb(r.learnerBits, r.bytes)}     ${bpb(r.gzipOrderedBits, r.bytes)}              ${bpb(r.gzipNaturalBits, r.bytes)}                  ${bpb(r.ctxOrderedBits, r.bytes)}`);
+}
+console.log(`the learner stays below gzip (same order) from byte ${result.crossover.gzipOrdered ?? 'never'}, below gzip (natural) from ${result.crossover.gzipNatural ?? 'never'}, below the context model from ${result.crossover.ctxOrdered ?? 'never'}`);
+console.log(`wrote ${out}`);
+process.exit(0);
