@@ -70,7 +70,9 @@ export async function backendTag(): Promise<KxyHeader['backend']> {
   if (name === 'wasm') {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = getThreadsCount();
-    detail = `${simd ? 'simd' : 'no simd'}, ${threads} thread${threads === 1 ? '' : 's'}`;
+    // XNNPACK splits work between threads by their number: keep the arithmetic to one order
+    if (threads !== 1) throw new UserError(`kxy compress needs single-threaded wasm, and this one runs ${threads} threads`);
+    detail = `${simd ? 'simd' : 'no simd'}, 1 thread`;
   }
   return { name, detail, tfjs: tf.version_core };
 }
@@ -125,6 +127,14 @@ function setup(cfg: Readonly<RunConfig>, tokenizer: Tokenizer, all: Int32Array, 
   return { cfg, dataset: { tokenizer, sources }, all, target: sources.length - 1, nTrain };
 }
 
+/** Training rolls a diverged run back and codes its last windows again; the codec does not follow it there
+ *  (both sides would have to), so it stops. Encoder and decoder see the same losses, so they stop alike. */
+function checkDiverged(run: Run): void {
+  if (run.diverged) {
+    throw new UserError(`run ${run.name} diverged while coding (${run.diverged.reason}): lower the learning rate, e.g. --set lr=${run.cfg.lr / 2}`);
+  }
+}
+
 /** Run x to its end on X, then the run that codes Y from x's final weights with a fresh optimizer (x2y);
  *  or, with no X, run y from the shared initial weights. */
 async function startCodingRun(s: Setup, onProgress: CodecOptions['onProgress']): Promise<{ run: Run; learnX: number }> {
@@ -140,6 +150,7 @@ async function startCodingRun(s: Setup, onProgress: CodecOptions['onProgress']):
         x.trainStep();
         if (x.step % s.cfg.logEvery === 0 || x.step === x.totalSteps) {
           await x.flush(); // sync point: keeps queued work and pending tensors bounded
+          checkDiverged(x);
           onProgress?.({ phase: 'learn X', done: x.step, total: x.totalSteps });
         }
       }
@@ -338,6 +349,7 @@ async function prequentialPart(run: Run, s: Setup, known: Uint8Array, side: Side
     run.trainStep();
     if (run.step % s.cfg.logEvery === 0 || run.step === run.totalSteps) {
       await run.flush(); // sync point: bounds the queued work
+      checkDiverged(run);
       opts.onProgress?.({ phase: 'code', done: run.step, total: run.totalSteps });
     }
   }
