@@ -1,6 +1,8 @@
 // The page's own state around the Lab: the chart's view options, the sampler, import/export, the backend
 // probe, and the actions the buttons call (start, restore on load, download). Components only render it.
 import { RUN_NAMES } from '../lib/config.ts';
+import { formatBytes } from '../lib/data/inputs.ts';
+import { MAX_MODEL_BYTES } from '../lib/io/limits.ts';
 import type { Lab } from '../app/runs.svelte.ts';
 import type { ModelInfo } from '../worker/protocol.ts';
 import { probeGpu, type GpuProbe } from './probe.ts';
@@ -148,8 +150,13 @@ export class Page {
   }
 
   async importFile(file: File): Promise<void> {
-    this.importing = true;
     this.importError = null;
+    // refused from its size, before a byte is read: a huge drop must not freeze the tab
+    if (file.size > MAX_MODEL_BYTES) {
+      this.importError = `${file.name}: ${formatBytes(file.size)} is over the ${formatBytes(MAX_MODEL_BYTES)} limit for a model file`;
+      return;
+    }
+    this.importing = true;
     try {
       const info = await this.lab.importModel(file.name, await file.arrayBuffer());
       this.imported = [...this.imported, info];

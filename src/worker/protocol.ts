@@ -94,6 +94,7 @@ export type FromWorker =
   | { type: 'summary'; summary: Summary; seedIndex: number; finished: boolean } // finished: every run of this seed reached its last step
   | { type: 'baselines'; experimentId: string; seedIndex: number; curve: BaselineCurve }
   | { type: 'models'; models: ModelInfo[] }
+  | { type: 'storage'; message: string } // a checkpoint could not be saved (storage full or missing): runs will not survive a reload
   | { type: 'sampled'; requestId: number; model: string; text: string; tokens: number }
   | { type: 'exported'; requestId: number; model: string; fileName: string; bytes: ArrayBuffer }
   | { type: 'imported'; requestId: number; model: ModelInfo }

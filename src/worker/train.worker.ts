@@ -15,7 +15,7 @@ import { exportModel, importModel } from '../lib/io/safetensors.ts';
 import { gzipSize } from '../lib/metrics/gzip.ts';
 import { createParams, readWeights, type Params, type Weights } from '../lib/model/gpt.ts';
 import { generate } from '../lib/model/sample.ts';
-import { loadCheckpoints, saveCheckpoints } from '../app/store/persist.ts';
+import { loadCheckpoints, onStorageProblem, saveCheckpoints } from '../app/store/persist.ts';
 import type { Checkpoint, TrainEvent } from '../lib/train/loop.ts';
 import { baselineCurve, type BaselineJob } from './baselines.ts';
 import type { FromBaselines, ToBaselines } from './baselines.worker.ts';
@@ -99,7 +99,7 @@ async function checkpoint(): Promise<void> {
   const runs = experiment.runner.runs;
   const saved: Record<string, Checkpoint> = {};
   for (const r of runs) saved[r.name] = await r.checkpoint(); // sync point
-  await saveCheckpoints(id, { savedAt: Date.now(), runs: saved, seedIndex: experiment.seedIndex });
+  if (await saveCheckpoints(id, { savedAt: Date.now(), runs: saved, seedIndex: experiment.seedIndex })) return; // not saved: the page was told
   post({ type: 'checkpointed', experimentId: id, steps: Object.fromEntries(runs.map((r) => [r.name, r.step])), at: Date.now() });
 }
 
@@ -378,6 +378,8 @@ async function handle(msg: ToWorker): Promise<void> {
   }
 }
 
+// storage full or missing: training goes on, and the page says that the runs will not survive a reload
+onStorageProblem((message) => post({ type: 'storage', message }));
 
 scope.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;

@@ -4,6 +4,7 @@
 import { UserError, configFromJson, paramCount, type RunConfig } from '../config.ts';
 import { tokenizerFromSpec, type Tokenizer } from '../data/tokenizer.ts';
 import { paramShapes, type Weights } from '../model/gpt.ts';
+import { MAX_MODEL_BYTES } from './limits.ts';
 
 export interface TensorEntry {
   dtype: 'F32';
@@ -219,6 +220,7 @@ export function exportModel(cfg: Readonly<RunConfig>, tokenizer: Tokenizer, weig
 
 /** Reads a model written by exportModel (or a nanoGPT state_dict with kxy metadata), checking names, shapes and vocabulary. */
 export function importModel(file: Uint8Array): ModelFile {
+  if (file.length > MAX_MODEL_BYTES) throw new UserError(`${file.length} bytes is over the ${MAX_MODEL_BYTES / 2 ** 20} MiB limit for a model file`);
   const { tensors, metadata } = readSafetensors(file);
   if (!metadata.config) throw new UserError('this safetensors file has no kxy config in its metadata, so kxy cannot rebuild the model');
   if (!metadata.tokenizer) throw new UserError('this safetensors file has no tokenizer in its metadata');
