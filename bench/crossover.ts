@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { embedModeFor, selectBackend } from '../src/lib/backend.ts';
 import { resolveConfig, type BackendChoice } from '../src/lib/config.ts';
-import { codingOrder } from '../src/lib/data/batches.ts';
+import { codingOrder } from '../src/lib/data/order.ts';
 import { Runner, planExperiment } from '../src/lib/harness.ts';
 import { contextCode } from '../src/lib/metrics/ctxmodel.ts';
 import { gzipSize } from '../src/lib/metrics/gzip.ts';
@@ -54,8 +54,7 @@ runner.dispose();
 
 // the same bytes in the same order as the learner coded them; byte tokenizer only (tokens are bytes)
 if (exp.cfg.tokenizer !== 'byte') throw new Error('crossover compares bytes: use the byte tokenizer');
-const { tokens, windowEnds } = codingOrder(exp.dataset, [0], exp.cfg, 0);
-const ordered = Uint8Array.from(tokens);
+const { bytes: ordered, windowEnds } = codingOrder(exp.dataset, 0, exp.cfg);
 const natural = Uint8Array.from(exp.dataset.sources[0].train);
 const nPoints = Number(a.points);
 const picks = Array.from({ length: nPoints }, (_, i) => Math.max(0, Math.round(((i + 1) * windowEnds.length) / nPoints) - 1));

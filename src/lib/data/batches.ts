@@ -210,27 +210,3 @@ export class PrequentialLedger {
     return { uniformTokens, tokens, bytes };
   }
 }
-
-/** A stream's training tokens in the order its prequential code sends them: each pass-0 window's newly sent
- *  tokens, window after window. Baselines (gzip, the context model) coded on these are coded on the same
- *  bytes in the same order as the learner; `windowEnds[k]` is how many tokens the first k + 1 windows send. */
-export function codingOrder(dataset: Dataset, trainSources: number[], cfg: Pick<RunConfig, 'blockSize' | 'batchSize' | 'passes' | 'steps' | 'seed'>, source: number): { tokens: Int32Array; windowEnds: number[] } {
-  const plan = new StreamPlan(dataset, trainSources, { ...cfg, passes: 1, steps: 0 });
-  const ledger = new PrequentialLedger(dataset, trainSources);
-  const T = cfg.blockSize;
-  const toks = dataset.sources[source].train;
-  const out = new Int32Array(toks.length);
-  const windowEnds: number[] = [];
-  const mask = new Float32Array(T);
-  let n = 0;
-  for (const w of plan.passOrder(0)) {
-    if (w.source !== source) continue;
-    mask.fill(0);
-    const c = ledger.claim(w, T, mask, 0);
-    if (c.uniformTokens) out[n++] = toks[w.start];
-    for (let j = 1; j <= T; j++) if (mask[j - 1]) out[n++] = toks[w.start + j];
-    windowEnds.push(n);
-  }
-  return { tokens: out.subarray(0, n), windowEnds };
-}
-
