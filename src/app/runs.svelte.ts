@@ -554,6 +554,14 @@ export class Lab {
         }
         this.persistSoon(0);
         return;
+      case 'traces': {
+        // a resumed run's whole code up to its checkpoint: replaces what the page had kept
+        if (msg.experimentId !== this.experimentId || msg.seedIndex !== this.seedIndex) return;
+        const r = this.runView(msg.run);
+        for (const [s, chunk] of Object.entries(msg.trace)) appendTrace((r.traces[s] ??= emptyTrace()), chunk);
+        this.version++;
+        return;
+      }
       case 'baselines':
         if (msg.experimentId !== this.experimentId || msg.seedIndex !== this.seedIndex) return;
         this.baselines = { ...this.baselines, [msg.curve.source]: msg.curve };

@@ -4,7 +4,7 @@ import type { BackendInfo } from '../lib/backend.ts';
 import type { BackendChoice, ControlKind, RunConfig, RunName } from '../lib/config.ts';
 import type { TokenizerSpec } from '../lib/data/tokenizer.ts';
 import type { Summary } from '../lib/harness.ts';
-import type { TrainEvent } from '../lib/train/loop.ts';
+import type { TraceChunk, TrainEvent } from '../lib/train/loop.ts';
 
 export interface SourceInput {
   name: string; // shown to the user: a file name or a bundled text's title
@@ -93,6 +93,8 @@ export type FromWorker =
   | { type: 'checkpointed'; experimentId: string; steps: Record<string, number>; at: number }
   | { type: 'summary'; summary: Summary; seedIndex: number; finished: boolean } // finished: every run of this seed reached its last step
   | { type: 'baselines'; experimentId: string; seedIndex: number; curve: BaselineCurve }
+  // a resumed run's code so far, from its checkpoint (from = 0): the page's own copy may lag it by a log
+  | { type: 'traces'; experimentId: string; seedIndex: number; run: string; trace: Record<string, TraceChunk> }
   | { type: 'models'; models: ModelInfo[] }
   | { type: 'storage'; message: string } // a checkpoint could not be saved (storage full or missing): runs will not survive a reload
   | { type: 'sampled'; requestId: number; model: string; text: string; tokens: number }

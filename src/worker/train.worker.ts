@@ -145,6 +145,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     resume = {};
     experiment = { id: msg.experimentId, exp, runner, seedIndex: k };
     await postPlan(msg, exp, runner, k);
+    postTraces(msg.experimentId, runner, k);
     post({ type: 'models', models: modelInfos() });
     void baselines(msg.experimentId, exp, k);
     setState('running');
@@ -194,6 +195,15 @@ async function postPlan(msg: Extract<ToWorker, { type: 'start' }>, exp: Experime
     seedIndex,
     seeds: msg.seeds,
   });
+}
+
+/** Each resumed run's code so far, from its checkpoint: the page's copy may lag it by up to a log's steps. */
+function postTraces(id: string, runner: Runner, seedIndex: number): void {
+  for (const r of runner.runs) {
+    if (r.step === 0) continue;
+    const trace = Object.fromEntries(Object.entries(r.trace).map(([s, t]) => [s, { from: 0, ...structuredClone(t) }]));
+    post({ type: 'traces', experimentId: id, seedIndex, run: r.name, trace });
+  }
 }
 
 let baselineWorker: Worker | null | undefined; // null: nested workers are not available here
