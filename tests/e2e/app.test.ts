@@ -96,15 +96,19 @@ describe('an interrupted experiment', () => {
   it('survives a reload: paused mid-run, reloaded, resumed from its checkpoint to the end', async () => {
     await byTest('steps').fill('6');
     await byTest('train').click();
-    await expect.poll(() => page.evaluate(`Math.min(...(${lab})().runs.map((r) => r.step))`), { timeout: 180_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+    // every run past step 2, x → y included (it starts when x finishes); an empty list (before 'planned') is not
+    await expect.poll(() => page.evaluate(`((r) => (r.length === 7 ? Math.min(...r.map((v) => v.step)) : 0))((${lab})().runs)`), { timeout: 180_000, interval: 500 }).toBeGreaterThanOrEqual(2);
     await byTest('pause').click();
     await expect.poll(async () => byTest('state').textContent(), { timeout: 60_000 }).toMatch(/paused/);
-    await expect.poll(() => page.evaluate(`Object.keys((${lab})().checkpointSteps).length`), { timeout: 60_000 }).toBe(3);
+    await expect.poll(() => page.evaluate(`Object.keys((${lab})().checkpointSteps).length`), { timeout: 60_000 }).toBe(7); // every run has started: x → y, y → x and c → y after the run they start from
     await page.reload();
     await byTest('resume-stored').click();
     await expect.poll(async () => byTest('state').textContent(), { timeout: 240_000, interval: 1000 }).toMatch(/done|stopped|failed/);
     expect(await byTest('state').textContent()).toMatch(/done/);
-    expect(await page.evaluate(`(${lab})().runs.map((r) => r.step + '/' + r.totalSteps).join(' ')`)).toBe('6/6 6/6 6/6');
+    expect(await page.evaluate(`(${lab})().runs.map((r) => r.step + '/' + r.totalSteps).join(' ')`)).toBe('6/6 6/6 6/6 6/6 6/6 6/6 6/6');
     expect(Number(await byTest('chart').getAttribute('data-series-count'))).toBeGreaterThanOrEqual(3);
+    // the page's traces, cut back to the checkpoint and continued, give the worker's own comparison to the bit
+    const gap = `(() => { const l = (${lab})(); return ['Y|X', 'Y|C', 'Y|X joint'].map((k) => l.comparison.conditional[k].savedBits - l.summary.conditional[k].savedBits); })()`;
+    expect(await page.evaluate(gap)).toEqual([0, 0, 0]);
   });
 });
