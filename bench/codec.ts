@@ -46,6 +46,7 @@ console.log(
   `prequential: ${p.tokens} tokens (${p.uniformTokens} uniform); Σ−log2 p = ${f(p.bits, 1)} bits = ${f(p.bits / 8, 1)} bytes; ` +
     `quantized ${f(p.quantizedBits / 8, 1)} bytes; run's own code ${f(p.runBits / 8, 1)} bytes; section/(Σ−log2 p / 8) = ${f(p.bytes / (p.bits / 8), 5)}`,
 );
+console.log(`decoder forwards: ${p.forwards} for ${r.header.config.batchSize}-window batches of T = ${r.header.config.blockSize} (prequential), ${r.tail.forwards} (tail)`);
 console.log(`tail: ${r.tail.tokens} tokens (${r.tail.uniformTokens} uniform); Σ−log2 p = ${f(r.tail.bits / 8, 1)} bytes; section ${r.tail.bytes} bytes`);
 console.log(`encode: ${f(encS, 1)} s (learning X ${f(r.seconds.learnX, 1)} s, coding ${f(r.seconds.code, 1)} s): ${f(r.inputBytes / r.seconds.code, 0)} bytes/s coding`);
 if (!a['no-decode']) {

@@ -1,6 +1,10 @@
 // The learning codec: round trips (real text, one window, every byte value, multi-byte UTF-8 under the char
 // tokenizer, given X), the file size against the summed −log2 p, the encoder's and decoder's distributions
 // compared bit for bit, and bad input: a flipped bit, a truncation, the wrong X, the wrong backend.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../src/lib/config.ts';
@@ -127,5 +131,28 @@ describe('learning codec', () => {
     expect(same((await decompress(file)).data, small)).toBe(true);
     await useBackend('cpu');
     await expect(decompress(file)).rejects.toThrow(/coded on wasm \(.*\) and can only be decoded there.*use --backend wasm/);
+  });
+});
+
+describe('npm run compress', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/compress.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
+  it('compresses and decompresses a file, and fails with one clear line on a file that is not .kxy', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kxy-compress-'));
+    const src = join(dir, 'in.txt');
+    writeFileSync(src, text);
+    const tiny = ['--set', 'blockSize=16', '--set', 'nLayer=1', '--set', 'nHead=2', '--set', 'nEmbd=16', '--set', 'batchSize=4'];
+    const c = cli('--in', src, '--backend', 'cpu', ...tiny);
+    expect(c.stderr).toBe('');
+    expect(c.status).toBe(0);
+    expect(c.stdout).toMatch(/file +[\d,]+ bytes/);
+    expect(c.stdout).toMatch(/prequential +[\d,]+ bytes/);
+    const d = cli('--decompress', `${src}.kxy`, '--out', join(dir, 'out.txt'));
+    expect(d.status).toBe(0);
+    expect(d.stdout).toMatch(/on cpu/); // the backend the file records
+    expect(same(new Uint8Array(readFileSync(join(dir, 'out.txt'))), text)).toBe(true);
+    const bad = cli('--decompress', src, '--out', join(dir, 'x'));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^kxy: not a \.kxy file/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -37,6 +37,7 @@ export interface SectionStats {
   uniformTokens: number; // of which coded uniformly (no context: log2 V bits)
   bits: number; // Σ −log2 p over the model's float32 probabilities, plus log2 V per uniform token
   quantizedBits: number; // the same over the integer tables the range coder used
+  forwards: number; // forward passes a decoder runs for this section (the encoder runs one per batch)
   bytes: number; // the section's size in the file
 }
 
@@ -217,7 +218,6 @@ async function probsAt(run: Run, idx: Int32Array, rows: number, wanted: number[]
 
 /** The encoder's or the decoder's half of coding one symbol. */
 interface Side {
-  decoding: boolean;
   uniform(pos: number): void; // all[pos] over V symbols, no context
   model(pos: number, probs: Float32Array, offset: number): void; // all[pos] with a model distribution
 }
@@ -227,24 +227,20 @@ class Stats {
   uniformTokens = 0;
   bits = 0;
   quantizedBits = 0;
+  forwards = 0;
 }
 
 /** The encoder side: knows every token, writes symbols. */
 class EncodeSide implements Side {
-  readonly decoding = false;
   readonly enc = new RangeEncoder();
   private readonly cum: Uint32Array;
 
   constructor(
     private readonly all: Int32Array,
     private readonly V: number,
-    private stats: Stats,
+    readonly stats: Stats,
   ) {
     this.cum = new Uint32Array(V + 1);
-  }
-
-  use(stats: Stats): void {
-    this.stats = stats;
   }
 
   uniform(pos: number): void {
@@ -267,7 +263,6 @@ class EncodeSide implements Side {
 
 /** The decoder side: reads symbols, fills in the tokens. */
 class DecodeSide implements Side {
-  readonly decoding = true;
   private readonly cum: Uint32Array;
 
   constructor(
@@ -309,7 +304,8 @@ async function codeBatch(run: Run, s: Setup, rows: Row[], known: Uint8Array, sid
       side.model(p, probs, off);
     });
   };
-  if (!side.decoding) {
+  if (side instanceof EncodeSide) {
+    side.stats.forwards += passes.length;
     const all = passes.flat();
     const probs = await probsAt(run, inputs(), rows.length, all.map(flat));
     let first = 0;
@@ -409,7 +405,7 @@ export async function compress(input: Uint8Array, cfgIn: Readonly<RunConfig>, op
   const given = opts.given ? { bytes: opts.given.length, crc32: crc32(opts.given) } : null;
   const base = { seed: cfgIn.seed, replay: cfgIn.replay, backend, given, input: { bytes: data.length, tokens: data.length, crc32: crc32(data) } };
   const t0 = performance.now();
-  const empty: SectionStats = { tokens: 0, uniformTokens: 0, bits: 0, quantizedBits: 0, bytes: 0 };
+  const empty: SectionStats = { tokens: 0, uniformTokens: 0, bits: 0, quantizedBits: 0, forwards: 0, bytes: 0 };
 
   const sources = [...(opts.given ? [{ name: 'X (--given)', data: trimmed(opts.given, cfgIn) }] : []), { name: 'the input', data }];
   let tokenizer: Tokenizer | null = null;
