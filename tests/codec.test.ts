@@ -91,6 +91,16 @@ describe('learning codec', () => {
     expect(same((await decompress(r.file)).data, utf)).toBe(true);
   });
 
+  it('round-trips with replay, two passes, and a step count that leaves most windows to the tail', async () => {
+    const small = text.subarray(0, 400);
+    for (const o of [{ replay: 1 }, { passes: 2 }, { steps: 2 }]) {
+      const r = await compress(small, { ...cfg, ...o });
+      expect(r.header.config).toMatchObject(o);
+      if ('steps' in o) expect(r.tail.tokens).toBeGreaterThan(small.length / 2); // the stream sent only 2 batches
+      expect(same((await decompress(r.file)).data, small), JSON.stringify(o)).toBe(true);
+    }
+  });
+
   it('codes Y given X, and decodes only with that same X', async () => {
     const x = text.subarray(0, 500);
     const y = text.subarray(500);

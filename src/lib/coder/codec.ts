@@ -9,7 +9,7 @@ import { makeTokenizer, tokenizerFromSpec, utf8Prefix, type Tokenizer } from '..
 import { embedModeFor } from '../backend.ts';
 import { forward, initWeights, readWeights } from '../model/gpt.ts';
 import { Run, type RunSpec } from '../train/loop.ts';
-import { crc32, headerBytes, readKxy, writeKxy, type KxyHeader } from './format.ts';
+import { MAX_INPUT_BYTES, crc32, headerBytes, readKxy, writeKxy, type KxyHeader } from './format.ts';
 import { CorruptStream, MODEL_TOTAL, RangeDecoder, RangeEncoder, decodeSymbol, decodeUniform, encodeSymbol, encodeUniform, quantize } from './range.ts';
 
 /** Where a coded distribution was used: for tests that compare the encoder's and the decoder's bit for bit. */
@@ -402,6 +402,9 @@ async function tailPart(run: Run, s: Setup, known: Uint8Array, side: Side, opts:
 export async function compress(input: Uint8Array, cfgIn: Readonly<RunConfig>, opts: CodecOptions = {}): Promise<CompressResult> {
   const backend = await backendTag();
   const data = trimmed(input, cfgIn);
+  for (const [what, d] of [['the input', data], ['X (--given)', opts.given]] as const) {
+    if (d && d.length > MAX_INPUT_BYTES) throw new UserError(`${what} is ${d.length} bytes, over the ${MAX_INPUT_BYTES}-byte limit of a .kxy file`);
+  }
   const given = opts.given ? { bytes: opts.given.length, crc32: crc32(opts.given) } : null;
   const base = { seed: cfgIn.seed, replay: cfgIn.replay, backend, given, input: { bytes: data.length, tokens: data.length, crc32: crc32(data) } };
   const t0 = performance.now();

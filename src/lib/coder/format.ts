@@ -2,12 +2,14 @@
 // (UTF-8 JSON, deflate-raw compressed: config, tokenizer, backend, lengths and CRCs), CRC-32 of everything so
 // far, then the coded sections back to back. Parsing is strict: every failure is a UserError that says what is wrong.
 import { UserError, configFromJson, type RunConfig } from '../config.ts';
+import { MAX_SOURCE_BYTES } from '../data/inputs.ts';
 import { tokenizerFromSpec, type TokenizerSpec } from '../data/tokenizer.ts';
 
 export const MAGIC = Uint8Array.of(0x4b, 0x58, 0x59, 0x1a); // "KXY" and ^Z, which stops a terminal dumping the rest
 export const FORMAT_VERSION = 1;
-/** The largest input a file may claim: a decoder allocates from the header's lengths, so they are bounded. */
-export const MAX_INPUT_BYTES = 2 ** 30;
+/** The largest input (and X) a file may hold: a decoder allocates from the header's lengths, so they are
+ *  bounded, here by the app's limit per dataset (at nano's few kB/s, already hours to encode). */
+export const MAX_INPUT_BYTES = MAX_SOURCE_BYTES;
 const MAX_HEADER_BYTES = 1 << 22; // a char vocabulary can be large, but not this large (inflated or not)
 
 // ---- CRC-32 (IEEE 802.3, as zlib and PNG: reflected polynomial 0xEDB88320) ---------------------------
