@@ -312,6 +312,14 @@ export class Lab {
     return r.model;
   }
 
+  /** Times `steps` training steps (and one validation) of `cfg` on `backend`, before Train: the page's
+   *  duration estimate. The worker refuses while an experiment trains. */
+  async probe(cfg: RunConfig, backend: BackendChoice, steps: number): Promise<{ backend: string; firstStepSeconds: number; secondsPerStep: number; secondsPerEval: number }> {
+    const r = await this.request({ type: 'probe', requestId: this.nextRequest++, cfg, backend, steps });
+    if (r.type !== 'probed') throw new Error('unexpected reply');
+    return r;
+  }
+
   /** Shows the experiment stored last, if any (after a reload). */
   async restore(): Promise<boolean> {
     const id = await latestExperimentId();
@@ -573,6 +581,7 @@ export class Lab {
       case 'storage':
         this.storageProblem = msg.message;
         return;
+      case 'probed':
       case 'sampled':
       case 'exported':
       case 'imported': {

@@ -1,6 +1,6 @@
 // The page's own state around the Lab: the chart's view options, the sampler, import/export, the backend
 // probe, and the actions the buttons call (start, restore on load, download). Components only render it.
-import { RUN_NAMES } from '../lib/config.ts';
+import { RUN_NAMES, evalInterval, type RunName } from '../lib/config.ts';
 import { formatBytes } from '../lib/data/inputs.ts';
 import { MAX_MODEL_BYTES } from '../lib/io/limits.ts';
 import type { Lab } from '../app/runs.svelte.ts';
@@ -9,6 +9,20 @@ import { probeGpu, type GpuProbe } from './probe.ts';
 import { PAGE_DEFAULTS, type Plot, type Settings } from './settings.svelte.ts';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** The stream each run trains on, for its number of steps (c trains on a control text of X's length). */
+const STREAM: Record<RunName, 'x' | 'y' | 'xy'> = { x: 'x', y: 'y', xy: 'xy', x2y: 'y', y2x: 'x', c: 'x', c2y: 'y' };
+const PROBE_STEPS = 3;
+
+export interface DurationEstimate {
+  seconds: number; // the whole experiment, every seed (capped by the time limit when there is one)
+  capped: boolean; // the time limit is shorter
+  steps: number; // training steps of all runs and seeds
+  runs: number;
+  backend: string; // where the probe ran
+  secondsPerStep: number;
+  secondsPerEval: number; // one validation of one source
+}
 
 export class Sampler {
   model = $state('');
@@ -57,6 +71,60 @@ export class Page {
     if (p.adapter && !p.software) return { what: 'backend', text: `webgpu · ${p.adapter}`, title: `auto will use ${p.reason}`, live: false };
     return { what: 'backend', text: `wasm (${p.reason})`, title: 'auto uses WebGPU only on a hardware adapter, else wasm', live: false };
   });
+
+  /** The runs Train starts: every run, less the control's when there is none. */
+  plannedRuns = $derived(RUN_NAMES.filter((r) => this.settings.control !== 'none' || (r !== 'c' && r !== 'c2y')));
+
+  // The duration estimate before Train: a probe times PROBE_STEPS steps of the chosen preset on the chosen
+  // backend in the worker; the steps and validations of the planned runs then give the total.
+  probeTimes = $state<{ key: string; backend: string; secondsPerStep: number; secondsPerEval: number } | null>(null);
+  probing = $state<string | null>(null); // the key being probed
+  probeError = $state<string | null>(null);
+
+  /** What a probe depends on: the model's shapes, the batch, replay and the backend (not the data). */
+  probeKey = $derived.by(() => {
+    const c = this.settings.resolved.cfg;
+    return c ? JSON.stringify([this.settings.backend, c.nLayer, c.nHead, c.nEmbd, c.blockSize, c.batchSize, c.replay, c.evalWindows, c.dropout]) : null;
+  });
+
+  duration = $derived.by((): DurationEstimate | null => {
+    const t = this.probeTimes;
+    const cfg = this.settings.resolved.cfg;
+    if (!t || t.key !== this.probeKey || !cfg || !this.settings.ready) return null;
+    const est = this.settings.estimate;
+    let steps = 0;
+    let seconds = 0;
+    for (const r of this.plannedRuns) {
+      const n = est[STREAM[r]];
+      const every = evalInterval(cfg, n);
+      const evals = Math.floor(n / every) + 2; // at the start, every `every` steps, and at the end
+      steps += n;
+      seconds += n * t.secondsPerStep + evals * 2 * t.secondsPerEval; // each validation scores X and Y
+    }
+    const seeds = Math.max(1, this.settings.seeds);
+    steps *= seeds;
+    seconds *= seeds;
+    const limit = this.settings.minutes * 60;
+    const capped = limit > 0 && limit < seconds;
+    return { seconds: capped ? limit : seconds, capped, steps, runs: this.plannedRuns.length, backend: t.backend, secondsPerStep: t.secondsPerStep, secondsPerEval: t.secondsPerEval };
+  });
+
+  /** Probes the current settings' speed, unless a probe of them is done or under way, or training is. */
+  async probeDuration(): Promise<void> {
+    const key = this.probeKey;
+    const cfg = this.settings.resolved.cfg;
+    if (!key || !cfg || this.lab.busy || this.probing === key || this.probeTimes?.key === key) return;
+    this.probing = key;
+    this.probeError = null;
+    try {
+      const r = await this.lab.probe($state.snapshot(cfg) as typeof cfg, this.settings.backend, PROBE_STEPS);
+      this.probeTimes = { key, backend: r.backend, secondsPerStep: r.secondsPerStep, secondsPerEval: r.secondsPerEval };
+    } catch (e) {
+      if (!this.lab.busy) this.probeError = message(e);
+    } finally {
+      if (this.probing === key) this.probing = null;
+    }
+  }
 
   /** The chart's view options (they live with the settings, which write them to the URL). */
   get plot(): Plot {
@@ -109,7 +177,7 @@ export class Page {
       cfg,
       x: { label: s.x.label, bytes: copy(s.x.bytes) },
       y: { label: s.y.label, bytes: copy(s.y.bytes) },
-      runs: RUN_NAMES.filter((r) => s.control !== 'none' || (r !== 'c' && r !== 'c2y')),
+      runs: this.plannedRuns,
       backend: s.backend,
       maxSeconds: Math.round(s.minutes * 60),
       pairId: s.pairId || null,

@@ -30,6 +30,7 @@ export type ToWorker =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
+  | { type: 'probe'; requestId: number; cfg: RunConfig; backend: BackendChoice; steps: number } // before Train: time a few steps of cfg, for an estimate
   | { type: 'sample'; requestId: number; model: string; prompt: string; maxTokens: number; temperature: number; topK: number; seed: number }
   | { type: 'export'; requestId: number; model: string }
   | { type: 'import'; requestId: number; fileName: string; bytes: ArrayBuffer };
@@ -97,6 +98,7 @@ export type FromWorker =
   | { type: 'traces'; experimentId: string; seedIndex: number; run: string; trace: Record<string, TraceChunk> }
   | { type: 'models'; models: ModelInfo[] }
   | { type: 'storage'; message: string } // a checkpoint could not be saved (storage full or missing): runs will not survive a reload
+  | { type: 'probed'; requestId: number; backend: string; firstStepSeconds: number; secondsPerStep: number; secondsPerEval: number } // secondsPerEval: one source
   | { type: 'sampled'; requestId: number; model: string; text: string; tokens: number }
   | { type: 'exported'; requestId: number; model: string; fileName: string; bytes: ArrayBuffer }
   | { type: 'imported'; requestId: number; model: ModelInfo }

@@ -15,6 +15,7 @@ import { exportModel, importModel } from '../lib/io/safetensors.ts';
 import { gzipSize } from '../lib/metrics/gzip.ts';
 import { createParams, readWeights, type Params, type Weights } from '../lib/model/gpt.ts';
 import { generate } from '../lib/model/sample.ts';
+import { probeSteps } from './probe.ts';
 import { loadCheckpoints, onStorageProblem, saveCheckpoints } from '../app/store/persist.ts';
 import type { Checkpoint, TrainEvent } from '../lib/train/loop.ts';
 import { baselineCurve, type BaselineJob } from './baselines.ts';
@@ -40,6 +41,7 @@ let state: WorkerState = 'idle';
 let paused: { resume: () => void; promise: Promise<void> } | null = null;
 let stopRequested = false;
 let training: Promise<void> = Promise.resolve();
+let probing: Promise<unknown> = Promise.resolve(); // a duration probe: a start waits for it
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(msg, transfer);
@@ -64,7 +66,8 @@ const macrotask = () => new Promise<void>((resolve) => {
 });
 
 async function ensureBackend(choice: BackendChoice): Promise<BackendInfo> {
-  if (backend && (backend.choice === choice || choice === 'auto' || backend.info.name === choice)) return backend.info;
+  // 'auto' keeps a backend that 'auto' chose; after an explicit choice (cpu, say) it chooses again
+  if (backend && (backend.choice === choice || (choice === 'auto' && backend.choice === 'auto') || backend.info.name === choice)) return backend.info;
   const info = await selectBackend(choice, {
     wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded },
     onDeviceLost: (message) => {
@@ -328,6 +331,7 @@ async function handle(msg: ToWorker): Promise<void> {
       await ensureBackend(msg.backend);
       return;
     case 'start':
+      await probing.catch(() => {});
       stopRequested = true;
       paused?.resume();
       await training;
@@ -358,6 +362,15 @@ async function handle(msg: ToWorker): Promise<void> {
         p.resume();
       }
       return;
+    case 'probe': {
+      // before Train only: beside a running experiment it would slow the runs and time nothing useful
+      if (state === 'loading' || state === 'running' || state === 'paused') throw new UserError('an experiment is training: no duration probe now');
+      await ensureBackend(msg.backend);
+      const p = (probing = probeSteps(msg.cfg, msg.steps, embedModeFor(tf.getBackend())));
+      const times = await p;
+      post({ type: 'probed', requestId: msg.requestId, backend: tf.getBackend(), ...times });
+      return;
+    }
     case 'sample': {
       const m = modelFor(msg.model);
       const embed = embedModeFor(tf.getBackend());
