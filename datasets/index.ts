@@ -70,7 +70,7 @@ export const PAIRS: BundledPair[] = [
     title: 'Nothing in common (the control): random Chinese characters, then English',
     blurb:
       'X is pure noise, Chinese characters drawn at random that share not one byte value with the Obama addresses in Y, so it knows nothing ' +
-      'about English: the few percent it still "saves" are a side effect of training on more data, the baseline to subtract from the other pairs.',
+      'about English. Learning it first costs Y bits (about 16% at nano), and the shuffled control costs about as much: the transfer is near zero.',
     xName: 'random Chinese characters (seed 1)',
     yName: sotuYName,
     load: async () => {
