@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config.ts';
 import { Rng, deriveSeed } from '../rng.ts';
+import * as ops from './ops.ts';
 
 export type ModelConfig = Pick<RunConfig, 'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd' | 'dropout'>;
 
@@ -95,40 +96,8 @@ export function disposeParams(params: Params): void {
 }
 
 // ---- layers -------------------------------------------------------------------------------------
-
-/** Swaps the last two axes. */
-function swapLast(t: tf.Tensor): tf.Tensor {
-  const perm = t.shape.map((_, i) => i);
-  [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
-  return tf.transpose(t, perm);
-}
-
-/** a @ b, batched over leading axes, with a gradient that also multiplies untransposed matrices:
- *  tfjs-wasm's transposed-operand paths run 8–19× slower than its plain one (bench/matmul.ts). */
-const mm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor, [sa, sb]: tf.Tensor[]) => [tf.matMul(dy, swapLast(sb)), tf.matMul(swapLast(sa), dy)],
-  };
-}) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-
-/** x @ Wᵀ + b for x of shape (N, in), W of shape (out, in). */
-function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
-  return tf.add(mm(x, tf.transpose(w)), b);
-}
-
-function layerNorm(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), w), b);
-}
-
-/** GELU, tanh approximation (GPT-2's). */
-function gelu(x: tf.Tensor): tf.Tensor {
-  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(x, tf.mul(x, x)))));
-  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
-}
+// linear, layerNorm, gelu, attention, embedding and crossEntropy live in ops.ts: each is one op with a
+// hand-written gradient (the formulas are written out there), so a step runs fewer kernels.
 
 // tfjs draws dropout masks on the CPU, so dropout is slow on a GPU; the presets use none.
 let dropoutSeed = 0;
@@ -136,44 +105,20 @@ function dropout(x: tf.Tensor, rate: number, train: boolean): tf.Tensor {
   return train && rate > 0 ? tf.dropout(x, rate, undefined, dropoutSeed++) : x;
 }
 
-// A large finite negative rather than -Infinity: -Infinity turns a fully masked row into NaN on some backends.
-const MASKED = -1e9;
-const maskCache = new Map<number, Float32Array>();
-function causalMask(T: number): tf.Tensor2D {
-  let m = maskCache.get(T);
-  if (!m) {
-    m = new Float32Array(T * T);
-    for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) m[i * T + j] = MASKED;
-    maskCache.set(T, m);
-  }
-  return tf.tensor2d(m, [T, T]); // (T, T): 0 on and below the diagonal
-}
-
 function attention(p: Params, h: string, x: tf.Tensor2D, B: number, T: number, cfg: ModelConfig, train: boolean): tf.Tensor2D {
-  const C = cfg.nEmbd;
-  const nh = cfg.nHead;
-  const hs = C / nh;
-  const qkv = linear(x, p[h + 'attn.c_attn.weight'], p[h + 'attn.c_attn.bias']); // (B*T, 3C)
-  const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, nh, hs]), [0, 2, 1, 3]); // (B, nh, T, hs)
-  const [q, k, v] = tf.split(qkv, 3, 1).map(heads);
-  let att = tf.mul(mm(q, swapLast(k)), 1 / Math.sqrt(hs)); // (B, nh, T, T)
-  att = tf.softmax(tf.add(att, causalMask(T)));
-  att = dropout(att, cfg.dropout, train);
-  const y = mm(att, v); // (B, nh, T, hs)
-  const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D; // (B*T, C)
-  return dropout(linear(merged, p[h + 'attn.c_proj.weight'], p[h + 'attn.c_proj.bias']), cfg.dropout, train) as tf.Tensor2D;
+  // dropout on the attention weights: a (B, nh, T, T) multiplier of 0 or 1/(1 − p), drawn as tf.dropout would
+  const drop = train && cfg.dropout > 0 ? dropout(tf.ones([B, cfg.nHead, T, T]), cfg.dropout, train) : null;
+  const y = ops.attention(x, p[h + 'attn.c_attn.weight'], p[h + 'attn.c_attn.bias'], B, T, cfg.nHead, drop); // (B*T, C), heads merged
+  return dropout(ops.linear(y, p[h + 'attn.c_proj.weight'], p[h + 'attn.c_proj.bias']), cfg.dropout, train) as tf.Tensor2D;
 }
 
 function mlp(p: Params, h: string, x: tf.Tensor2D, cfg: ModelConfig, train: boolean): tf.Tensor2D {
-  const hidden = gelu(linear(x, p[h + 'mlp.c_fc.weight'], p[h + 'mlp.c_fc.bias'])) as tf.Tensor2D; // (B*T, 4C)
-  return dropout(linear(hidden, p[h + 'mlp.c_proj.weight'], p[h + 'mlp.c_proj.bias']), cfg.dropout, train) as tf.Tensor2D; // (B*T, C)
+  const hidden = ops.gelu(ops.linear(x, p[h + 'mlp.c_fc.weight'], p[h + 'mlp.c_fc.bias'])) as tf.Tensor2D; // (B*T, 4C)
+  return dropout(ops.linear(hidden, p[h + 'mlp.c_proj.weight'], p[h + 'mlp.c_proj.bias']), cfg.dropout, train) as tf.Tensor2D; // (B*T, C)
 }
 
-function embed(wte: tf.Tensor, idx: tf.Tensor2D, V: number, mode: EmbedMode): tf.Tensor2D {
-  const flat = tf.reshape(idx, [-1]) as tf.Tensor1D; // (B*T)
-  // wasm has no UnsortedSegmentSum, the gradient of gather; one-hot × matrix needs only a matmul.
-  if (mode === 'onehot') return mm(tf.cast(tf.oneHot(flat, V), 'float32'), wte) as tf.Tensor2D; // (B*T, C)
-  return tf.gather(wte, flat) as tf.Tensor2D; // (B*T, C)
+function layerNorm(x: tf.Tensor2D, p: Params, name: string): tf.Tensor2D {
+  return ops.layerNorm(x, p[name + '.weight'], p[name + '.bias']) as tf.Tensor2D;
 }
 
 // ---- forward ------------------------------------------------------------------------------------
@@ -188,15 +133,16 @@ export function forward(p: Params, cfg: ModelConfig, idx: tf.Tensor2D, opts: For
   if (T > cfg.blockSize) throw new Error(`sequence of ${T} tokens is longer than the context (${cfg.blockSize})`);
   const wte = p['transformer.wte.weight'];
   const pos = tf.slice(p['transformer.wpe.weight'], [0, 0], [T, C]); // (T, C)
-  const tok = tf.reshape(embed(wte, idx, V, opts.embed ?? 'gather'), [B, T, C]); // (B, T, C)
+  // the lookup; wasm lacks UnsortedSegmentSum, the gather's gradient, so 'onehot' differentiates it as a matmul
+  const tok = tf.reshape(ops.embedding(wte, tf.reshape(idx, [-1]) as tf.Tensor1D, (opts.embed ?? 'gather') === 'onehot'), [B, T, C]); // (B, T, C)
   let x = tf.reshape(dropout(tf.add(tok, pos), cfg.dropout, train), [B * T, C]) as tf.Tensor2D; // (B*T, C)
   for (let i = 0; i < cfg.nLayer; i++) {
     const h = `transformer.h.${i}.`;
-    x = tf.add(x, attention(p, h, layerNorm(x, p[h + 'ln_1.weight'], p[h + 'ln_1.bias']) as tf.Tensor2D, B, T, cfg, train));
-    x = tf.add(x, mlp(p, h, layerNorm(x, p[h + 'ln_2.weight'], p[h + 'ln_2.bias']) as tf.Tensor2D, cfg, train));
+    x = tf.add(x, attention(p, h, layerNorm(x, p, h + 'ln_1'), B, T, cfg, train));
+    x = tf.add(x, mlp(p, h, layerNorm(x, p, h + 'ln_2'), cfg, train));
   }
-  x = layerNorm(x, p['transformer.ln_f.weight'], p['transformer.ln_f.bias']) as tf.Tensor2D;
-  const logits = mm(x, tf.transpose(wte)); // (B*T, V): the head is wteᵀ
+  x = layerNorm(x, p, 'transformer.ln_f');
+  const logits = ops.linear(x, wte, null); // (B*T, V): the head is wteᵀ
   return tf.reshape(logits, [B, T, V]);
 }
 
@@ -218,9 +164,9 @@ export function flopsPerStep(cfg: ModelConfig, B: number, T: number = cfg.blockS
 
 /** Cross-entropy of each target in nats, from logSoftmax (never log of softmax): (B, T). */
 export function tokenNll(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
-  const V = logits.shape[2];
-  const logp = tf.logSoftmax(logits); // (B, T, V)
-  return tf.neg(tf.sum(tf.mul(logp, tf.cast(tf.oneHot(targets, V), 'float32')), -1)) as tf.Tensor2D;
+  const [B, T, V] = logits.shape;
+  const nll = ops.crossEntropy(tf.reshape(logits, [B * T, V]) as tf.Tensor2D, tf.reshape(targets, [B * T]) as tf.Tensor1D); // (B*T)
+  return tf.reshape(nll, [B, T]);
 }
 
 // ---- next-token distribution ------------------------------------------------------------------------

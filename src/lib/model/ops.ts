@@ -1,0 +1,243 @@
+// The GPT's layers as single ops with hand-written gradients: the same formulas as autodiff would
+// differentiate, in fewer and cheaper kernels (bench/README.md). tests/ops.test.ts checks every one against
+// autodiff of its plain formula. Also a batched matmul that reaches tfjs-wasm's XNNPACK kernel.
+import * as tf from '@tensorflow/tfjs';
+
+const onWebGPU = () => tf.getBackend() === 'webgpu';
+
+/** Swaps the last two axes. */
+export function swapLast(t: tf.Tensor): tf.Tensor {
+  const perm = t.shape.map((_, i) => i);
+  [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+  return tf.transpose(t, perm);
+}
+
+/** a @ b, optionally transposed. WebGPU reads the flags; wasm and cpu get explicit transposes, because their
+ *  transposed-operand paths run 8–19× slower (bench/matmul.ts). Batched products on wasm go to KxyBatchMatMul. */
+export function matmul(a: tf.Tensor, b: tf.Tensor, ta = false, tb = false): tf.Tensor {
+  if (onWebGPU()) return tf.matMul(a, b, ta, tb);
+  const A = ta ? swapLast(a) : a;
+  const B = tb ? swapLast(b) : b;
+  if (A.rank > 2 && tf.getBackend() === 'wasm') return tf.engine().runKernel(KXY_BMM, { a: A, b: B }) as tf.Tensor;
+  return tf.matMul(A, B);
+}
+
+/** Column sums of (N, C) → (C). tfjs-wasm's Sum over axis 0 is ~10× slower than a ones-row matmul. */
+function colSum(t: tf.Tensor): tf.Tensor {
+  if (onWebGPU() || tf.getBackend() !== 'wasm') return tf.sum(t, 0);
+  return tf.reshape(tf.matMul(tf.ones([1, t.shape[0]]), t), [t.shape[1]!]);
+}
+
+/** dyᵀ @ x, the gradient of a weight used as x @ Wᵀ: (N, out), (N, in) → (out, in). Without transpose flags,
+ *  the narrower of the two activations is the one transposed. */
+function weightGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  if (onWebGPU()) return tf.matMul(dy, x, true, false);
+  if (dy.shape[1]! <= x.shape[1]!) return tf.matMul(tf.transpose(dy), x);
+  return tf.transpose(tf.matMul(tf.transpose(x), dy));
+}
+
+// ---- linear, LayerNorm, GELU --------------------------------------------------------------------
+
+/** x @ Wᵀ + b for x (N, in), W (out, in), b (out) or null. */
+export function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [x, w, bias] = args as tf.Tensor[];
+    save([x, w]);
+    return {
+      value: linearValue(x as tf.Tensor2D, w, bias ?? null),
+      gradFunc: (dy: tf.Tensor, [x, w]: tf.Tensor[]) => [tf.matMul(dy, w), weightGrad(dy, x), ...(bias ? [colSum(dy)] : [])],
+    };
+  });
+  return (b ? f(x, w, b) : f(x, w)) as tf.Tensor2D;
+}
+
+/** LayerNorm over the last axis, eps 1e-5, for x (N, C). */
+export const layerNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  const xc = tf.sub(x, tf.mean(x, -1, true));
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), 1e-5)); // (N, 1)
+  const xhat = tf.mul(xc, rstd);
+  save([xhat, rstd, w]);
+  return {
+    value: tf.add(tf.mul(xhat, w), b),
+    gradFunc: (dy: tf.Tensor, [xhat, rstd, w]: tf.Tensor[]) => {
+      const g = tf.mul(dy, w);
+      // dx = rstd · (g − mean(g) − x̂ · mean(g · x̂))
+      const dx = tf.mul(tf.sub(tf.sub(g, tf.mean(g, -1, true)), tf.mul(xhat, tf.mean(tf.mul(g, xhat), -1, true))), rstd);
+      return [dx, colSum(tf.mul(dy, xhat)), colSum(dy)];
+    },
+  };
+}) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+const GELU_A = 2 * Math.sqrt(2 / Math.PI); // 0.5 (1 + tanh z) = sigmoid(2z), with z = sqrt(2/π) (x + 0.044715 x³)
+const GELU_B = 0.044715;
+
+/** GELU, tanh approximation (GPT-2's), as x · sigmoid(2z): the same function, and tfjs-wasm's Sigmoid is
+ *  an XNNPACK kernel ~15× faster than its Tanh. */
+export const gelu = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const x2 = tf.square(x);
+  const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(x2, GELU_A * GELU_B), GELU_A))); // sigmoid(2z)
+  save([x, x2, s]);
+  return {
+    value: tf.mul(x, s),
+    gradFunc: (dy: tf.Tensor, [x, x2, s]: tf.Tensor[]) => {
+      // d/dx x·s = s + x · s(1 − s) · 2z', with 2z' = A (1 + 3B x²)
+      const ds = tf.mul(tf.mul(s, tf.sub(1, s)), tf.add(tf.mul(x2, 3 * GELU_A * GELU_B), GELU_A));
+      return [tf.mul(dy, tf.add(s, tf.mul(x, ds)))];
+    },
+  };
+}) as (x: tf.Tensor) => tf.Tensor;
+
+// ---- embedding and loss ---------------------------------------------------------------------------
+
+/** wte[idx] for idx (N) int32 → (N, C). With onehotGrad the gradient is onehot(idx)ᵀ @ dy, a matmul, for
+ *  backends without UnsortedSegmentSum (the gather's own gradient, missing on wasm). */
+export function embedding(wte: tf.Tensor, idx: tf.Tensor1D, onehotGrad: boolean): tf.Tensor2D {
+  if (!onehotGrad) return tf.gather(wte, idx) as tf.Tensor2D;
+  const V = wte.shape[0];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [wte] = args as tf.Tensor[];
+    return {
+      value: tf.gather(wte, idx),
+      gradFunc: (dy: tf.Tensor) => {
+        // onehot(idx)ᵀ, built as (V, N) directly: row v marks where idx = v
+        const hotT = tf.cast(tf.equal(tf.reshape(tf.range(0, V, 1, 'int32'), [V, 1]), tf.reshape(idx, [1, -1])), 'float32');
+        return [tf.matMul(hotT, dy)];
+      },
+    };
+  });
+  return f(wte) as tf.Tensor2D;
+}
+
+/** Cross-entropy in nats of each target: logits (N, V), targets (N) int32 → (N). log-sum-exp − logit of the
+ *  target, so never log of a softmax; the gradient is softmax − onehot. */
+export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const V = logits.shape[1];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [logits, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const hot = tf.cast(tf.oneHot(targets, V), 'float32');
+    save([logits, hot]);
+    return {
+      value: tf.sub(tf.logSumExp(logits, -1), tf.sum(tf.mul(logits, hot), -1)),
+      gradFunc: (dy: tf.Tensor, [logits, hot]: tf.Tensor[]) => [tf.mul(tf.sub(tf.softmax(logits), hot), tf.reshape(dy, [-1, 1]))],
+    };
+  });
+  return f(logits) as tf.Tensor1D;
+}
+
+// ---- causal self-attention --------------------------------------------------------------------------
+
+// A large finite negative rather than -Infinity: -Infinity turns a fully masked row into NaN on some backends.
+const MASKED = -1e9;
+const maskCache = new Map<number, Float32Array>();
+function causalMask(T: number): tf.Tensor2D {
+  let m = maskCache.get(T);
+  if (!m) {
+    m = new Float32Array(T * T);
+    for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) m[i * T + j] = MASKED;
+    maskCache.set(T, m);
+  }
+  return tf.tensor2d(m, [T, T]); // (T, T): 0 on and below the diagonal
+}
+
+/** Causal self-attention up to the heads' merge, before c_proj: x (B·T, C), the stacked q, k, v weight
+ *  (3C, C) and bias (3C) → (B·T, C). q, k and v come from three products with slices of the weight, so the
+ *  activations are never split. `drop` is a (B, nh, T, T) dropout multiplier (0 or 1/(1−p)), or null. */
+export function attention(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, B: number, T: number, nh: number, drop: tf.Tensor | null): tf.Tensor2D {
+  const C = x.shape[1];
+  const hs = C / nh;
+  const scale = 1 / Math.sqrt(hs);
+  const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, nh, hs]), [0, 2, 1, 3]); // (B·T, C) → (B, nh, T, hs)
+  const merge = (t: tf.Tensor) => tf.reshape(tf.transpose(t, [0, 2, 1, 3]), [B * T, C]); // and back
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const proj = (i: number) => linearValue(x, tf.slice(w, [i * C, 0], [C, C]), tf.slice(b, [i * C], [C]));
+    const [q, k, v] = [0, 1, 2].map((i) => heads(proj(i))); // (B, nh, T, hs) each
+    const p = tf.softmax(tf.add(tf.mul(matmul(q, k, false, true), scale), causalMask(T))); // (B, nh, T, T)
+    const pd = drop ? tf.mul(p, drop) : p;
+    save([x, w, q, k, v, p, pd]);
+    return {
+      value: merge(matmul(pd, v)),
+      gradFunc: (dy: tf.Tensor, [x, w, q, k, v, p, pd]: tf.Tensor[]) => {
+        const dY = heads(dy); // (B, nh, T, hs)
+        let dP = matmul(dY, v, false, true); // (B, nh, T, T)
+        const dV = matmul(pd, dY, true, false);
+        if (drop) dP = tf.mul(dP, drop);
+        // softmax's gradient, and the scale: dS = scale · p (dP − Σ dP p)
+        const dS = tf.mul(tf.mul(p, tf.sub(dP, tf.sum(tf.mul(dP, p), -1, true))), scale);
+        const dQ = matmul(dS, k);
+        const dK = matmul(dS, q, true, false);
+        const dqkv = tf.concat([merge(dQ), merge(dK), merge(dV)], 1); // (B·T, 3C)
+        return [tf.matMul(dqkv, w), weightGrad(dqkv, x), colSum(dqkv)];
+      },
+    };
+  });
+  return f(x, w, b) as tf.Tensor2D;
+}
+
+/** x @ Wᵀ + b, one fused kernel (the bias rides in XNNPACK's or WebGPU's matmul). */
+function linearValue(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D {
+  const bias = b ?? undefined;
+  if (onWebGPU()) return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, transposeB: true, bias }) as tf.Tensor2D;
+  return tf.fused.matMul({ a: x, b: tf.transpose(w) as tf.Tensor2D, bias }) as tf.Tensor2D;
+}
+
+// ---- KxyBatchMatMul: batched a @ b on wasm through XNNPACK -------------------------------------------
+
+// tfjs-wasm sends a batched or transposed matmul to a scalar loop (batch_mat_mul_impl.cc, slow_batch_matmul)
+// at ~2.5 GFLOP/s; only a single (M, K) @ (K, N) reaches XNNPACK (~30 GFLOP/s here). This kernel calls
+// the backend's own BatchMatMul once per batch entry on views: tensor ids registered at offsets inside a's,
+// b's and the output's memory, released (not freed) after each call. Where the internals it needs are
+// missing (another tfjs version), it falls back to the backend's kernel.
+const KXY_BMM = 'KxyBatchMatMul';
+
+interface WasmInternals {
+  wasm: { cwrap: (name: string, ret: null, args: string[]) => (...a: unknown[]) => void; tfjs: { registerTensor: (id: number, size: number, offset: number) => void; disposeData: (id: number) => void } };
+  dataIdMap: { get: (dataId: object) => { memoryOffset: number } };
+  dataIdNextNumber: number;
+  makeOutput: (shape: number[], dtype: string) => tf.TensorInfo;
+}
+
+const bmmCalls = new WeakMap<object, (...a: unknown[]) => void>();
+const shapeBytes = (s: number[]) => new Uint8Array(new Int32Array(s).buffer);
+
+function kxyBatchMatMul({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const be = backend as WasmInternals;
+  const M = a.shape[a.shape.length - 2];
+  const K = a.shape[a.shape.length - 1];
+  const N = b.shape[b.shape.length - 1];
+  const batchA = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const batchB = b.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const outShape = [...(batchA >= batchB ? a.shape : b.shape).slice(0, -2), M, N];
+  let call = be.wasm && bmmCalls.get(be.wasm);
+  if (!call && typeof be.wasm?.cwrap === 'function' && be.dataIdMap && typeof be.dataIdNextNumber === 'number') {
+    call = be.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
+    bmmCalls.set(be.wasm, call);
+  }
+  if (!call || (batchA !== batchB && batchA !== 1 && batchB !== 1)) {
+    const kernel = tf.getKernel('BatchMatMul', 'wasm')!;
+    return kernel.kernelFunc({ inputs: { a, b }, backend: backend as tf.KernelBackend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+  }
+  const out = be.makeOutput(outShape, 'float32');
+  const [ao, bo, oo] = [a, b, out].map((t) => be.dataIdMap.get(t.dataId).memoryOffset);
+  const aShape = shapeBytes([1, M, K]);
+  const bShape = shapeBytes([1, K, N]);
+  const view = (offset: number, size: number) => {
+    const id = be.dataIdNextNumber++;
+    be.wasm.tfjs.registerTensor(id, size, offset);
+    return id;
+  };
+  for (let i = 0; i < Math.max(batchA, batchB); i++) {
+    const av = view(ao + 4 * (batchA === 1 ? 0 : i) * M * K, M * K);
+    const bv = view(bo + 4 * (batchB === 1 ? 0 : i) * K * N, K * N);
+    const ov = view(oo + 4 * i * M * N, M * N);
+    call(av, aShape, 3, bv, bShape, 3, false, false, ov);
+    for (const id of [av, bv, ov]) be.wasm.tfjs.disposeData(id); // drops the id (and XNNPACK's packed b), not the memory
+  }
+  return out;
+}
+
+if (!tf.getKernel(KXY_BMM, 'wasm')) tf.registerKernel({ kernelName: KXY_BMM, backendName: 'wasm', kernelFunc: kxyBatchMatMul as unknown as tf.KernelFunc });
