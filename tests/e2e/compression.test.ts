@@ -50,7 +50,7 @@ describe('the compression panel', () => {
     const bits = await page.evaluate(() => Math.round((window as any).kxy.lab.comparison.conditional['Y|X'].savedBits));
     expect(Number((await text('saved')).replace(/[^\d−]/g, '').replace('−', '-'))).toBe(bits);
     // two finished seeds: a spread, and the transfer's verdict against it
-    expect(await text('seeds')).toMatch(/2 of 2 finished/);
+    expect(await text('seed-spread')).toMatch(/2 of 2 finished/);
     expect(await text('transfer-spread')).toMatch(/Over 2 seeds: −?[\d,]+ ± [\d,]+ bits, range .*(Within|Beyond) noise/);
     // the crossover chart: y, x → y and c → y, and gzip once the baselines arrive
     await expect.poll(async () => Number(await byTest('code-chart').getAttribute('data-series-count')), { timeout: 60_000 }).toBeGreaterThanOrEqual(5);
