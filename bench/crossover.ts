@@ -1,6 +1,6 @@
 // `npx tsx bench/crossover.ts --in FILE [--preset nano] [--backend wasm] [--max-bytes B] [--replay R] [--points 40]`
 // Where the learner overtakes gzip: trains run x on one file, and prints its cumulative prequential code against
-// bytes coded beside gzip -9's size of the same bytes (in the learner's coding order, and the file's natural
+// bytes coded beside gzip's (level 6) size of the same bytes (in the learner's coding order, and the file's natural
 // prefix of the same length) and the context model's. Writes bench/results/crossover-<name>.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';

@@ -164,7 +164,7 @@ function printSummary(s: Summary): void {
   }
   const b = (s as Summary & { baselines?: Baselines }).baselines;
   if (b) {
-    for (const [name, base] of [['gzip -9', b.gzip], ['context model', b.context]] as const) {
+    for (const [name, base] of [['gzip (level 6)', b.gzip], ['context model', b.context]] as const) {
       const parts = Object.entries(base.alone).map(([src, c]) => `C(${src}) = ${fmt(bitsPerByte(c))}`);
       for (const [key, c] of Object.entries(base.given)) {
         const alone = base.alone[key[0]];

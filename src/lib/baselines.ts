@@ -1,5 +1,5 @@
 // The classical codes the learner is measured against, on the same bytes: each source's training split,
-// coded by gzip -9 and by the adaptive context model, alone and after the other source (C(Y|X) = C(X+Y) − C(X)
+// coded by gzip (zlib level 6, CompressionStream) and by the adaptive context model, alone and after the other source (C(Y|X) = C(X+Y) − C(X)
 // for gzip; the context model learns X first, free, then codes Y).
 import type { Dataset } from './data/batches.ts';
 import type { CodeLength } from './metrics/bits.ts';
