@@ -72,9 +72,10 @@ async function tabTo(page: Page, testId: string, max = 80): Promise<void> {
 describe('keyboard and axe-core', () => {
   let page: Page;
 
-  it('first load: no critical or serious axe violation', async () => {
+  it('first load: no critical or serious axe violation; a duration estimate from the probe', async () => {
     page = await open(1280);
     expect(await axe(page, 'first load')).toEqual([]);
+    await expect.poll(async () => ((await page.getByTestId('estimate').textContent()) ?? '').replace(/\s+/g, ' '), { timeout: 60_000 }).toMatch(/Estimated duration: about .+ from 3 probe steps on \w+: [\d.]+ s per step/);
   });
 
   it('opens the file pickers with Enter (and shows where focus is)', async () => {
@@ -126,7 +127,13 @@ describe('keyboard and axe-core', () => {
   });
 
   it('on a 390 px phone: nothing is cut off or scrolls sideways, paste boxes are usable, no serious axe violation', async () => {
-    const phone = await open(390);
+    // with a link that has bad values (shown as ignored) and chart options (kept in the URL)
+    const phone = await open(390, '?preset=huge&pair=nope&unit=bpt&log=1');
+    const note = (await phone.getByTestId('url-ignored').textContent()) ?? '';
+    expect(note).toMatch(/preset=huge.*pair=nope.*ignored/s);
+    expect(await phone.getByTestId('unit-bpt').isChecked()).toBe(true);
+    expect(new URL(phone.url()).search).toMatch(/unit=bpt/);
+    expect(new URL(phone.url()).search).toMatch(/log=1/);
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     // the badge's text wraps rather than being cut
     const badge = phone.getByTestId('backend-info').locator('.text');
