@@ -1,6 +1,7 @@
 // The page's model of an experiment: turns the worker's messages into curves, per-window code traces, the
 // comparisons they give, each finished seed's result, and samples; keeps them in IndexedDB so a reload shows
 // them again. Curves are plain typed arrays (not proxies) for Chart.js; `version` changes whenever they grow.
+// Watches the worker: one that errors or falls silent is replaced, and the experiment can resume.
 import type { BackendInfo } from '../lib/backend.ts';
 import { appendTrace, compare, type Comparison } from '../lib/compare.ts';
 import type { BackendChoice, ControlKind, RunConfig, RunName } from '../lib/config.ts';
@@ -10,7 +11,7 @@ import { claimExperiment, releaseExperiment } from './store/lock.ts';
 import { deleteExperiment, latestExperimentId, loadExperiment, onStorageProblem, saveExperiment, type ExperimentRecord, type StoredSource } from './store/persist.ts';
 import { sampleCumulative, type SampledCurve } from './traces.ts';
 import type { Rollback, TrainEvent, ValResult } from '../lib/train/loop.ts';
-import { assertNever, type BaselineCurve, type FromWorker, type ModelInfo, type PlannedSource, type ToWorker, type WorkerState } from '../worker/protocol.ts';
+import { BEAT_MS, assertNever, type BaselineCurve, type FromWorker, type ModelInfo, type PlannedSource, type ToWorker, type WorkerState } from '../worker/protocol.ts';
 
 export type XAxis = 'tokens' | 'tokensY' | 'step' | 'time';
 export type Unit = 'bpb' | 'bpt';
@@ -177,6 +178,10 @@ export class Lab {
   seedIndex = $state(0); // the seed being shown: 0 for the first
   seedResults = $state.raw<SeedResult[]>([]); // every seed that ran to the end, by index
   baselines = $state.raw<Record<string, BaselineCurve>>({}); // gzip and the context model on this seed's coding order
+  recovery = $state<string | null>(null); // the GPU device was lost: what happened, and where training resumed
+  crashed = $state<string | null>(null); // the worker died mid-experiment (why): resumeStored() continues it
+  /** A worker silent this long while training or paused is dead (longer where its steps are slow). */
+  deadAfterMs = 15_000;
 
   /** Every comparison of the codes so far, over the windows both runs have coded (never extrapolated). */
   comparison: Comparison = $derived.by(() => {
@@ -199,6 +204,12 @@ export class Lab {
   }
 
   private worker: Worker | null = null;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private heard = 0; // performance.now() of the worker's last message
+  private longestSilence = 0; // ms, while training: slow steps block the worker's beats
+  private lastTick = 0; // the watchdog's last look
+  private deaths: number[] = []; // when workers died: a worker that cannot even start is not restarted forever
+  private backendChoice: BackendChoice = 'auto'; // what a replacement worker starts with
   private requests = new Map<number, Pending>();
   private nextRequest = 1;
   private timeBase = 0; // performance.now() at elapsed = 0
@@ -210,11 +221,70 @@ export class Lab {
 
   private send(msg: ToWorker, transfer: Transferable[] = []): void {
     if (!this.worker) {
-      this.worker = this.makeWorker();
-      this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.handle(e.data);
-      this.worker.onerror = (e) => this.fail(`the training worker crashed: ${e.message || 'unknown error'}`);
+      const w = (this.worker = this.makeWorker());
+      w.onmessage = (e: MessageEvent<FromWorker>) => {
+        if (w !== this.worker) return; // a worker already given up for dead
+        this.noteSilence();
+        this.heard = performance.now();
+        this.handle(e.data);
+      };
+      w.onerror = (e) => {
+        e.preventDefault();
+        if (w === this.worker) this.workerDied(`it crashed: ${e.message || 'unknown error'}`);
+      };
+      w.onmessageerror = () => w === this.worker && this.workerDied('a message from it could not be read');
+      this.heard = this.lastTick = performance.now();
+      this.longestSilence = 0;
+      this.watchdog ??= setInterval(() => this.checkAlive(), BEAT_MS / 2);
     }
     this.worker.postMessage(msg, transfer);
+  }
+
+  /** While training or paused the worker beats; a long silence then means it is gone. */
+  private get watching(): boolean {
+    return this.state === 'running' || this.state === 'paused';
+  }
+
+  private checkAlive(): void {
+    const now = performance.now();
+    // a page asleep (a background tab's throttled timers) was not listening either: count again from now
+    if (now - this.lastTick > 4 * BEAT_MS) this.heard = now;
+    this.lastTick = now;
+    const silent = now - this.heard;
+    if (this.worker && this.watching && silent > Math.max(this.deadAfterMs, 4 * this.longestSilence)) this.workerDied(`it sent nothing for ${Math.round(silent / 1000)} s`);
+  }
+
+  /** Keeps the longest silence seen while training: the watchdog waits several times that. */
+  private noteSilence(): void {
+    if (this.watching) this.longestSilence = Math.max(this.longestSilence, performance.now() - this.heard);
+  }
+
+  /** The worker crashed or fell silent: end it, start a new one, and offer to resume from the last checkpoint. */
+  private workerDied(why: string): void {
+    const w = this.worker;
+    if (!w) return;
+    this.worker = null;
+    w.terminate();
+    for (const p of this.requests.values()) p.reject(new Error(`the training worker stopped: ${why}`));
+    this.requests.clear();
+    this.models = []; // they lived in the dead worker
+    const busy = this.busy && this.record !== null;
+    if (busy) {
+      this.crashed = why;
+      this.state = 'stopped';
+      this.stateMessage = 'the training worker stopped: resume continues from the last checkpoint';
+      this.persistSoon(0);
+    }
+    const now = performance.now();
+    this.deaths = [...this.deaths.filter((t) => now - t < 60_000), now];
+    if (this.deaths.length > 3) return this.fail(`The training worker stopped (${why}), for the fourth time in a minute: reload the page.`);
+    this.fail(`The training worker stopped (${why}). A new one was started${busy ? '; resuming continues every run from its last checkpoint' : ''}.`);
+    this.prepare(this.backendChoice);
+  }
+
+  /** Test hooks (see protocol.ts): a lost GPU device, or a crashed or silent worker, on demand. */
+  debugWorker(action: 'loseDevice' | 'crash' | 'close', refuseWebGPU = false): void {
+    this.send({ type: 'debug', action, refuseWebGPU });
   }
 
   private request(msg: ToWorker, transfer: Transferable[] = []): Promise<FromWorker> {
@@ -251,10 +321,13 @@ export class Lab {
     const rec = this.record;
     if (!rec) return;
     if (this.readOnly) return this.fail('this experiment is open in another tab: resume it there, or start a new one here');
+    this.crashed = null;
     this.launch({ cfg: rec.cfg, x: rec.x, y: rec.y, runs: rec.runs, backend: rec.backend, maxSeconds: rec.maxSeconds, pairId: rec.pairId, control: rec.control ?? 'shuffle', seeds: rec.seeds ?? 1 }, true);
   }
 
   private launch(input: StartInput, resume: boolean): void {
+    this.backendChoice = input.backend;
+    this.recovery = null;
     this.timeBase = performance.now() - (this.record?.history.elapsed ?? 0) * 1000;
     this.state = 'loading';
     this.stateMessage = '';
@@ -279,6 +352,7 @@ export class Lab {
   /** Starts the worker and its backend ahead of the first run: loading TensorFlow.js and compiling its
    *  kernels then happens while the user reads the page, not in the first seconds of training. */
   prepare(backend: BackendChoice): void {
+    this.backendChoice = backend;
     this.send({ type: 'init', backend });
   }
 
@@ -372,6 +446,7 @@ export class Lab {
 
   private reset(id: string | null): void {
     this.experimentId = id;
+    this.crashed = null;
     this.runs = [];
     this.sources = [];
     this.summary = null;
@@ -507,6 +582,11 @@ export class Lab {
 
   handle(msg: FromWorker): void {
     switch (msg.type) {
+      case 'beat':
+        return;
+      case 'recovery':
+        this.recovery = msg.message;
+        return;
       case 'backend':
         this.backend = msg.info;
         return;
@@ -530,7 +610,7 @@ export class Lab {
           v.trainSources = p.trainSources;
           v.after = p.after;
           v.error = null;
-          for (const c of [...Object.values(v.curves.val), ...Object.values(v.curves.code), v.curves.train]) c.truncateAfter(p.startStep);
+          for (const c of [...Object.values(v.curves.val), ...Object.values(v.curves.code), v.curves.train]) c.truncateAfter(p.startStep > 0 ? p.startStep : -1); // from step 0: its step-0 eval comes again
           if (p.startStep === 0) v.traces = {};
           return v;
         });

@@ -44,9 +44,8 @@ async function useWebGPU(adapter: GPUAdapter, opts: BackendOptions): Promise<voi
       maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
     },
   });
-  void device.lost.then((info) => {
-    if (info.reason !== 'destroyed') opts.onDeviceLost?.(`the GPU device was lost (${info.reason}): ${info.message}`);
-  });
+  // every loss is reported, 'destroyed' too: kxy never destroys its device itself (only a test hook does)
+  void device.lost.then((info) => opts.onDeviceLost?.(`the GPU device was lost (${info.reason}${info.message ? `: ${info.message.replace(/\.$/, '')}` : ''})`));
   // Our own factory, so that we choose the adapter and hear about a lost device.
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info), 3);

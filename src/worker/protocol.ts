@@ -33,7 +33,11 @@ export type ToWorker =
   | { type: 'probe'; requestId: number; cfg: RunConfig; backend: BackendChoice; steps: number } // before Train: time a few steps of cfg, for an estimate
   | { type: 'sample'; requestId: number; model: string; prompt: string; maxTokens: number; temperature: number; topK: number; seed: number }
   | { type: 'export'; requestId: number; model: string }
-  | { type: 'import'; requestId: number; fileName: string; bytes: ArrayBuffer };
+  | { type: 'import'; requestId: number; fileName: string; bytes: ArrayBuffer }
+  // Test hooks, used only by the fault tests (tests/browser/recover.test.ts, tests/e2e/crash.test.ts):
+  // 'loseDevice' destroys the WebGPU device as a driver reset would (refuseWebGPU: and WebGPU does not come
+  // back); 'crash' throws outside every handler; 'close' ends the worker silently, as a killed one goes.
+  | { type: 'debug'; action: 'loseDevice' | 'crash' | 'close'; refuseWebGPU?: boolean };
 
 export type WorkerState = 'idle' | 'loading' | 'running' | 'paused' | 'done' | 'stopped' | 'failed';
 
@@ -102,7 +106,12 @@ export type FromWorker =
   | { type: 'sampled'; requestId: number; model: string; text: string; tokens: number }
   | { type: 'exported'; requestId: number; model: string; fileName: string; bytes: ArrayBuffer }
   | { type: 'imported'; requestId: number; model: ModelInfo }
-  | { type: 'error'; message: string; requestId?: number; fatal: boolean };
+  | { type: 'error'; message: string; requestId?: number; fatal: boolean }
+  | { type: 'recovery'; message: string } // the GPU device was lost: when, and where and on what training resumed
+  | { type: 'beat' }; // every BEAT_MS while the worker lives: a silent worker is a dead one
+
+/** How often the worker says it is alive (the page's watchdog allows several missed beats). */
+export const BEAT_MS = 2000;
 
 export function assertNever(x: never): never {
   throw new Error(`unhandled message: ${JSON.stringify(x)}`);

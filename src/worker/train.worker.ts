@@ -1,6 +1,7 @@
 // The training worker: picks the backend, runs the experiment (seed after seed), and forwards its events.
-// Also samples, exports and imports models, checkpoints runs to IndexedDB so a reload can resume, and has
-// the baselines (gzip, the context model) computed on the same bytes beside the training.
+// Also samples, exports and imports models, checkpoints runs to IndexedDB so a reload can resume, has the
+// baselines (gzip, the context model) computed on the same bytes beside the training, and recovers from a
+// lost GPU device by resuming every run from its last checkpoint on a new device (or on wasm).
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -13,14 +14,14 @@ import { codingOrder } from '../lib/data/order.ts';
 import { Runner, planExperiment, summarize, type Experiment } from '../lib/harness.ts';
 import { exportModel, importModel } from '../lib/io/safetensors.ts';
 import { gzipSize } from '../lib/metrics/gzip.ts';
-import { createParams, readWeights, type Params, type Weights } from '../lib/model/gpt.ts';
+import { createParams, disposeParams, readWeights, type Params, type Weights } from '../lib/model/gpt.ts';
 import { generate } from '../lib/model/sample.ts';
 import { probeSteps } from './probe.ts';
 import { loadCheckpoints, onStorageProblem, saveCheckpoints } from '../app/store/persist.ts';
 import type { Checkpoint, TrainEvent } from '../lib/train/loop.ts';
 import { baselineCurve, type BaselineJob } from './baselines.ts';
 import type { FromBaselines, ToBaselines } from './baselines.worker.ts';
-import { assertNever, type FromWorker, type ModelInfo, type ToWorker, type WorkerState } from './protocol.ts';
+import { BEAT_MS, assertNever, type FromWorker, type ModelInfo, type ToWorker, type WorkerState } from './protocol.ts';
 
 const CHECKPOINT_SECONDS = 30; // a reload loses at most this much training
 const STEP_EVENT_MS = 100; // step events carry only progress: at most ten a second per run
@@ -65,19 +66,143 @@ const macrotask = () => new Promise<void>((resolve) => {
   ch.port2.postMessage(null);
 });
 
+const backendOptions = {
+  wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded },
+  onDeviceLost: (message: string) => deviceLost(message),
+};
+
 async function ensureBackend(choice: BackendChoice): Promise<BackendInfo> {
   // 'auto' keeps a backend that 'auto' chose; after an explicit choice (cpu, say) it chooses again
   if (backend && (backend.choice === choice || (choice === 'auto' && backend.choice === 'auto') || backend.info.name === choice)) return backend.info;
-  const info = await selectBackend(choice, {
-    wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded },
-    onDeviceLost: (message) => {
-      post({ type: 'error', fatal: true, message: `${message}. Reload the page to resume from the last checkpoint, or choose the wasm backend.` });
-      stopRequested = true;
-    },
-  });
+  const info = await selectBackend(choice, backendOptions);
   backend = { choice, info };
   post({ type: 'backend', info });
   return info;
+}
+
+// ---- a lost GPU device -----------------------------------------------------------------------------
+// WebGPU can lose its device (a driver reset, a backgrounded tab), and every tensor on it with it. The loop
+// stops, the backend starts again (a new device, or wasm when WebGPU does not come back), and every run
+// goes on from its last checkpoint set, kept here in memory too since storage may be missing.
+
+let lastSaved: { id: string; seedIndex: number; runs: Record<string, Checkpoint> } | null = null;
+let lost: { message: string; at: number } | null = null; // lost and not yet replaced
+let lostSignal = signal();
+let losses = 0; // devices lost in this worker: after the second, WebGPU is not tried again
+let refuseWebGPU = false; // test hook: WebGPU does not come back
+let trainingActive = false; // start() owns the recovery while it runs; otherwise it happens at once
+let recovering: Promise<void> = Promise.resolve();
+
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire = () => {};
+  const promise = new Promise<void>((r) => (fire = r));
+  return { promise, fire };
+}
+
+const clock = (t: number) => new Date(t).toLocaleTimeString();
+
+function deviceLost(message: string): void {
+  if (lost || backend?.info.name !== 'webgpu') return; // a device no longer in use
+  losses++;
+  lost = { message, at: Date.now() };
+  lostSignal.fire();
+  post({ type: 'recovery', message: `${message} at ${clock(lost.at)}: starting the backend again…` });
+  if (!trainingActive) recovering = recovering.then(recoverIdle);
+}
+
+/** After a loss, a short wait tells an error caused by the lost device from any other. */
+async function deviceWasLost(): Promise<boolean> {
+  if (!lost && backend?.info.name === 'webgpu') await Promise.race([lostSignal.promise, new Promise((r) => setTimeout(r, 1000))]);
+  return lost !== null;
+}
+
+/** Frees what lived on the lost device and starts a backend: WebGPU on a new device where it comes back
+ *  ('auto' still declines a software adapter), else wasm. Imported models are made again from their weights. */
+async function rebuildBackend(): Promise<{ info: BackendInfo; why: string }> {
+  const choice = backend?.choice ?? 'auto';
+  const quietly = (f: () => void) => {
+    try {
+      f(); // the tensors of a lost device: freeing them may complain, and they are gone anyway
+    } catch {
+      /* gone */
+    }
+  };
+  quietly(disposeExperiment);
+  experiment = null;
+  for (const m of imported.values()) quietly(() => disposeParams(m.params));
+  lost = null;
+  lostSignal = signal();
+  let info: BackendInfo | null = null;
+  let why = '';
+  if (refuseWebGPU) why = 'WebGPU did not come back (test hook)';
+  else if (losses >= 2) why = `the GPU device was lost ${losses} times`;
+  else {
+    try {
+      info = await selectBackend(choice === 'auto' ? 'auto' : 'webgpu', backendOptions);
+    } catch (e) {
+      why = `WebGPU did not come back: ${userMessage(e)}`;
+    }
+  }
+  info ??= await selectBackend('wasm', backendOptions);
+  backend = { choice, info };
+  for (const m of imported.values()) m.params = createParams(m.info.cfg, m.weights);
+  return { info, why };
+}
+
+/** The experiment's plan for another backend (the embedding lookup differs between them). */
+function planFor(exp: Experiment, info: BackendInfo): Experiment {
+  const embed = embedModeFor(info.name);
+  return { ...exp, specs: exp.specs.map((s) => ({ ...s, embed })) };
+}
+
+function savedFor(id: string, seedIndex: number): Record<string, Checkpoint> {
+  return lastSaved && lastSaved.id === id && lastSaved.seedIndex === seedIndex ? lastSaved.runs : {};
+}
+
+function resumedText(runs: Record<string, Checkpoint>, info: BackendInfo, why: string): string {
+  const at = Object.values(runs).map((c) => `${c.run} at step ${c.step}`);
+  const from = at.length ? `resumed from the last checkpoint (${at.join(', ')})` : 'no checkpoint yet, so every run started again from step 0';
+  return `${from} on ${info.name}${why ? ` (${why})` : ''}`;
+}
+
+/** The backend again, and the runs from their last checkpoint, while start() trains seed `k`. */
+async function resumeAfterLoss(msg: Extract<ToWorker, { type: 'start' }>, k: number): Promise<void> {
+  const what = lost!;
+  const old = experiment!.exp;
+  const saved = savedFor(msg.experimentId, k);
+  const { info, why } = await rebuildBackend();
+  const exp = planFor(old, info);
+  const runner = new Runner(exp, saved);
+  experiment = { id: msg.experimentId, exp, runner, seedIndex: k };
+  const text = `${what.message} at ${clock(what.at)}; ${resumedText(saved, info, why)}`;
+  post({ type: 'backend', info: { ...info, note: `${text}; ${info.note}` } });
+  await postPlan(msg, exp, runner, k);
+  postTraces(msg.experimentId, runner, k);
+  post({ type: 'models', models: modelInfos() });
+  post({ type: 'recovery', message: text });
+}
+
+/** A loss while nothing trains: the backend again, and the models from the last checkpoint set. */
+async function recoverIdle(): Promise<void> {
+  if (!lost || trainingActive) return;
+  const what = lost;
+  const ex = experiment;
+  try {
+    const { info, why } = await rebuildBackend();
+    const saved = ex ? savedFor(ex.id, ex.seedIndex) : {};
+    let models = '';
+    if (ex && Object.keys(saved).length > 0) {
+      const exp = planFor(ex.exp, info);
+      experiment = { ...ex, exp, runner: new Runner(exp, saved) };
+      models = `; the trained models were loaded again from the last checkpoint (${Object.values(saved).map((c) => `${c.run} at step ${c.step}`).join(', ')})`;
+    }
+    const text = `${what.message} at ${clock(what.at)}; the backend started again on ${info.name}${why ? ` (${why})` : ''}${models}`;
+    post({ type: 'backend', info: { ...info, note: `${text}; ${info.note}` } });
+    post({ type: 'models', models: modelInfos() });
+    post({ type: 'recovery', message: text });
+  } catch (e) {
+    post({ type: 'error', fatal: true, message: `${what.message}, and no backend could start again: ${userMessage(e)}. Reload the page.` });
+  }
 }
 
 function modelInfos(): ModelInfo[] {
@@ -102,6 +227,7 @@ async function checkpoint(): Promise<void> {
   const runs = experiment.runner.runs;
   const saved: Record<string, Checkpoint> = {};
   for (const r of runs) saved[r.name] = await r.checkpoint(); // sync point
+  lastSaved = { id, seedIndex: experiment.seedIndex, runs: saved }; // a lost device resumes from here, stored or not
   if (await saveCheckpoints(id, { savedAt: Date.now(), runs: saved, seedIndex: experiment.seedIndex })) return; // not saved: the page was told
   post({ type: 'checkpointed', experimentId: id, steps: Object.fromEntries(runs.map((r) => [r.name, r.step])), at: Date.now() });
 }
@@ -127,6 +253,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     if (stored) {
       resume = stored.runs;
       first = stored.seedIndex ?? 0;
+      lastSaved = { id: msg.experimentId, seedIndex: first, runs: stored.runs };
     }
   }
   const t0 = performance.now();
@@ -152,8 +279,13 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     post({ type: 'models', models: modelInfos() });
     void baselines(msg.experimentId, exp, k);
     setState('running');
-    const left = msg.maxSeconds > 0 ? msg.maxSeconds - (performance.now() - t0) / 1000 : 0;
-    const end = await trainLoop(msg.maxSeconds > 0 ? Math.max(left, 1e-3) : 0, k);
+    const budget = () => (msg.maxSeconds > 0 ? Math.max(msg.maxSeconds - (performance.now() - t0) / 1000, 1e-3) : 0);
+    let end = await trainLoop(budget(), k);
+    while (end === 'lost') {
+      await resumeAfterLoss(msg, k);
+      setState(paused ? 'paused' : 'running');
+      end = await trainLoop(budget(), k);
+    }
     if (end !== 'done' || k === msg.seeds - 1) {
       setState(end);
       return;
@@ -256,8 +388,19 @@ function pickArch(c: RunConfig): Partial<RunConfig> {
   return { preset, vocabSize, blockSize, nLayer, nHead, nEmbd, tokenizer };
 }
 
+type LoopEnd = 'done' | 'stopped' | 'failed' | 'lost'; // 'lost': the GPU device went, start() recovers
+
 /** Trains the current seed's runs; says how it ended ('done': every run reached its last step). */
-async function trainLoop(maxSeconds: number, seedIndex: number): Promise<'done' | 'stopped' | 'failed'> {
+async function trainLoop(maxSeconds: number, seedIndex: number): Promise<LoopEnd> {
+  try {
+    return await trainRuns(maxSeconds, seedIndex);
+  } catch (e) {
+    if (await deviceWasLost()) return 'lost'; // a read from the lost device failed: not the run's fault
+    throw e;
+  }
+}
+
+async function trainRuns(maxSeconds: number, seedIndex: number): Promise<LoopEnd> {
   if (!experiment) return 'stopped';
   const { runner, exp } = experiment;
   const runs = runner.runs;
@@ -274,16 +417,36 @@ async function trainLoop(maxSeconds: number, seedIndex: number): Promise<'done' 
     if (ev.type === 'error') failed = true;
     post({ type: 'event', event: ev });
   };
+  /** Waits while paused (checkpointed first); false when the device went meanwhile. */
+  const hold = async (): Promise<boolean> => {
+    if (!paused) return true;
+    setState('paused');
+    await checkpoint();
+    await Promise.race([paused?.promise, lostSignal.promise]);
+    if (lost) return false;
+    if (!stopRequested) setState('running');
+    return true;
+  };
+  if (lost || !(await hold())) return 'lost'; // paused when the device went: stay paused after recovery
   const gen = runner.train();
+  const LOST = Symbol('lost');
+  let gone = false;
   try {
-    for await (const ev of gen) {
-      forward(ev);
+    for (;;) {
+      // a lost device may fail the step's reads, or leave them hanging: the loss itself ends the wait
+      const step = gen.next();
+      step.catch(() => {}); // if the loss wins the race, this one's failure is expected
+      const next = await Promise.race([step, lostSignal.promise.then((): typeof LOST => LOST)]);
+      if (next === LOST || lost) {
+        gone = true;
+        return 'lost';
+      }
+      if (next.done) break;
+      forward(next.value);
       await macrotask();
-      if (paused) {
-        setState('paused');
-        await checkpoint();
-        await paused.promise;
-        if (!stopRequested) setState('running');
+      if (!(await hold())) {
+        gone = true;
+        return 'lost';
       }
       if (stopRequested) break;
       if (maxSeconds > 0 && (performance.now() - t0) / 1000 >= maxSeconds) {
@@ -296,8 +459,10 @@ async function trainLoop(maxSeconds: number, seedIndex: number): Promise<'done' 
       }
     }
   } finally {
-    await gen.return(undefined);
+    if (gone) void gen.return(undefined).catch(() => {}); // it may be stuck on the lost device
+    else await gen.return(undefined);
   }
+  if (lost) return 'lost';
   for (const r of runs) {
     if (!(r.step > 0 && r.step < r.totalSteps)) continue;
     // the windows coded since the last log, so the page's traces hold what the summary counts
@@ -326,6 +491,7 @@ function modelFor(id: string): { params: Params; cfg: RunConfig; tokenizer: Toke
 }
 
 async function handle(msg: ToWorker): Promise<void> {
+  if (msg.type === 'sample' || msg.type === 'export' || msg.type === 'import' || msg.type === 'probe') await recovering; // a lost device is being replaced
   switch (msg.type) {
     case 'init':
       await ensureBackend(msg.backend);
@@ -335,10 +501,17 @@ async function handle(msg: ToWorker): Promise<void> {
       stopRequested = true;
       paused?.resume();
       await training;
-      training = start(msg).catch((e) => {
-        post({ type: 'error', fatal: false, message: userMessage(e) });
-        setState('failed', userMessage(e));
-      });
+      await recovering;
+      trainingActive = true;
+      training = start(msg)
+        .catch((e) => {
+          post({ type: 'error', fatal: false, message: userMessage(e) });
+          setState('failed', userMessage(e));
+        })
+        .finally(() => {
+          trainingActive = false;
+          if (lost) recovering = recovering.then(recoverIdle); // lost after the loop had ended
+        });
       return;
     case 'pause':
       if (state === 'running' && !paused) {
@@ -396,6 +569,19 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ type: 'models', models: modelInfos() });
       return;
     }
+    case 'debug':
+      // test hooks (see protocol.ts): faults on demand, for the fault tests only
+      if (msg.action === 'loseDevice') {
+        const device = tf.getBackend() === 'webgpu' ? (tf.backend() as { device?: GPUDevice }).device : undefined;
+        if (!device) throw new UserError('test hook: no WebGPU device to lose');
+        refuseWebGPU = msg.refuseWebGPU === true;
+        device.destroy();
+      } else if (msg.action === 'crash') {
+        setTimeout(() => {
+          throw new Error('test hook: an uncaught error');
+        });
+      } else scope.close();
+      return;
     default:
       assertNever(msg);
   }
@@ -403,6 +589,9 @@ async function handle(msg: ToWorker): Promise<void> {
 
 // storage full or missing: training goes on, and the page says that the runs will not survive a reload
 onStorageProblem((message) => post({ type: 'storage', message }));
+
+// alive: the page takes a long silence while training for a dead worker
+setInterval(() => post({ type: 'beat' }), BEAT_MS);
 
 scope.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
