@@ -1,6 +1,7 @@
 // The classical baseline: an adaptive context-mixing model of bytes (contexts of orders 0…k, a word context and
 // a long-match model, mixed online, as in PAQ-family compressors) and the prequential code length it gives a
 // text. Pure TypeScript, no tfjs; deterministic on every JS engine (no Math.exp or Math.log inside the model).
+// Cost: about 4–5 s per MB in Node on one core; memory grows with the bytes seen, to about 90 MB from 64 kB on.
 
 // ---- numerics: exp and ln from IEEE basic operations only, so every engine builds the same tables ----------
 
@@ -98,8 +99,9 @@ const MATCH_MIN = 6; // a repeat is looked up by the hash of the last 6 bytes
 const MATCH_BUCKETS = 16; // quantized match lengths
 const MATCH_BITS_MIN = 12; // the match table grows to one entry per byte seen, up to 2^22 (16 MiB)
 const MATCH_BITS_MAX = 22;
-const TABLE_BITS_MIN = 10; // buckets grow to one per 2–4 bytes seen, up to 2^20 (64 MiB)
+const TABLE_BITS_MIN = 16; // buckets grow to 8 per byte seen: 2^16 (4 MiB) … 2^20 (64 MiB, from 64 KiB seen)
 const TABLE_BITS_MAX = 20;
+const GROW_SHIFT = 3;
 const APM_RANGE = 8; // SSE buckets every ½ unit of log-odds over ±8
 const APM_N = 4 * APM_RANGE + 1;
 const SSE_RATE = 0.02;
@@ -108,7 +110,7 @@ const MIX_LR_MIN = 0.002;
 const MIX_LR_DECAY = 0.99995;
 
 export interface ContextModelOptions {
-  order?: number; // the longest byte context (default 6); orders 0–4 and 6 are used when order ≥ 6
+  order?: number; // the longest byte context (default 6; see contextOrders). The word and match models are always on
 }
 
 /** Orders of byte contexts used for a maximum order k: 0…min(k, 4), then 6 and k. */
@@ -225,14 +227,22 @@ export class ContextModel {
     wBase[0] = (mq * 256 + this.c0) * nIn;
     wBase[1] = (768 + this.c1) * nIn;
     wBase[2] = (1024 + (((this.bitPos << 3) | seen) << 2) + Math.min(3, (this.matchLen + 7) >> 3)) * nIn;
-    let dot = 0;
-    for (let m = 0; m < 3; m++) {
-      const base = wBase[m];
-      let d = 0;
-      for (let i = 0; i < nIn; i++) d += w[base + i] * x[i];
-      pMix[m] = squash(d);
-      dot += d;
+    const b0 = wBase[0];
+    const b1 = wBase[1];
+    const b2 = wBase[2];
+    let d0 = 0;
+    let d1 = 0;
+    let d2 = 0;
+    for (let i = 0; i < nIn; i++) {
+      const xi = x[i];
+      d0 += w[b0 + i] * xi;
+      d1 += w[b1 + i] * xi;
+      d2 += w[b2 + i] * xi;
     }
+    pMix[0] = squash(d0);
+    pMix[1] = squash(d1);
+    pMix[2] = squash(d2);
+    let dot = d0 + d1 + d2;
     dot /= 3;
     // SSE on the partial byte, and on it with the last byte: interpolate between the two nearest of 33
     // buckets over log-odds −8…8
@@ -259,10 +269,17 @@ export class ContextModel {
     const { x, w, table, slot, sm, smN, nCtx, nIn, wBase, pMix } = this;
     // mixers: one step of online logistic regression each, on its own prediction's error
     const lr = this.mixLr;
-    for (let m = 0; m < 3; m++) {
-      const base = wBase[m];
-      const e = lr * (bit - pMix[m]);
-      for (let i = 0; i < nIn; i++) w[base + i] += e * x[i];
+    const b0 = wBase[0];
+    const b1 = wBase[1];
+    const b2 = wBase[2];
+    const e0 = lr * (bit - pMix[0]);
+    const e1 = lr * (bit - pMix[1]);
+    const e2 = lr * (bit - pMix[2]);
+    for (let i = 0; i < nIn; i++) {
+      const xi = x[i];
+      w[b0 + i] += e0 * xi;
+      w[b1 + i] += e1 * xi;
+      w[b2 + i] += e2 * xi;
     }
     if (lr > MIX_LR_MIN) this.mixLr = lr * MIX_LR_DECAY;
     // SSE
@@ -366,7 +383,7 @@ export class ContextModel {
   private startByte(): void {
     const { orders, ctxHash, pos } = this;
     // the tables grow with the bytes seen (never with bytes to come), so a prefix is coded alike whatever follows
-    if (pos >= 4 << this.tableBits && this.tableBits < TABLE_BITS_MAX) this.growTable();
+    if (pos >= (1 << this.tableBits) >> GROW_SHIFT && this.tableBits < TABLE_BITS_MAX) this.growTable();
     if (pos >= 1 << this.matchBits && this.matchBits < MATCH_BITS_MAX) {
       this.matchBits++;
       this.matchTable = new Int32Array(1 << this.matchBits);
@@ -466,6 +483,7 @@ export interface ContextCodeOptions {
 export function contextCode(data: Uint8Array, opts: ContextCodeOptions = {}): ContextCode {
   const prime = opts.prime ?? new Uint8Array(0);
   const every = opts.every ?? 4096;
+  contextOrders(opts.order ?? 6); // validates
   if (!(Number.isInteger(every) && every >= 1)) throw new Error(`every must be a positive integer (got ${every})`);
   const curve = { bytes: [] as number[], bits: [] as number[] };
   if (data.length === 0) {
