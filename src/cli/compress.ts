@@ -2,14 +2,15 @@
 // given X), or decompresses one by learning the same model again; prints the sizes against the summed −log2 p,
 // gzip and xz, and the speeds.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../lib/backend.ts';
-import { DEFAULTS, UserError, resolveConfig, type RunConfig } from '../lib/config.ts';
+import { UserError, resolveConfig } from '../lib/config.ts';
 import { compress, decompress, type CodecProgress } from '../lib/coder/codec.ts';
 import { readKxy } from '../lib/coder/format.ts';
+import { bar, fail, parseSet, readInput, runMain } from './common.ts';
 
 const USAGE = `usage: npm run compress -- --in FILE [--given X] [options]
        npm run compress -- --decompress FILE.kxy [--given X] --out FILE
@@ -27,43 +28,12 @@ const USAGE = `usage: npm run compress -- --in FILE [--given X] [options]
   --decompress FILE    decode a .kxy file (on the backend it records)
   -h, --help           this text`;
 
-function fail(message: string, code = 2): never {
-  process.stderr.write(`kxy: ${message}\n`);
-  process.exit(code);
-}
-
-function readInput(flag: string, path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new UserError(`cannot read ${flag} '${path}': ${why}`);
-  }
-}
-
 function writeOutput(path: string, data: Uint8Array): void {
   try {
     writeFileSync(path, data);
   } catch (e) {
     throw new UserError(`cannot write --out '${path}': ${(e as Error).message}`);
   }
-}
-
-function parseSet(items: string[]): Partial<RunConfig> {
-  const out: Record<string, unknown> = {};
-  for (const item of items) {
-    const eq = item.indexOf('=');
-    const key = item.slice(0, eq);
-    const raw = item.slice(eq + 1);
-    if (eq < 0 || !(key in DEFAULTS)) throw new UserError(`--set needs KEY=VALUE with a config key (${Object.keys(DEFAULTS).join(', ')}); got '${item}'`);
-    if (typeof DEFAULTS[key as keyof RunConfig] === 'number') {
-      const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n)) throw new UserError(`--set ${key} needs a number, not '${raw}'`);
-      out[key] = n;
-    } else out[key] = raw;
-  }
-  return out as Partial<RunConfig>;
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -82,11 +52,10 @@ function progress(totalBytes: number): { update: (p: CodecProgress) => void; don
         t0 = performance.now();
       }
       const frac = p.total > 0 ? p.done / p.total : 1;
-      const full = Math.round(frac * 20);
       const rate = ((frac * totalBytes) / Math.max(1e-3, (performance.now() - t0) / 1000)).toFixed(0);
       const what = p.phase === 'learn X' ? 'learning X' : p.phase === 'code' ? 'coding' : 'tail';
       // the training stream is most of the input, so this rate is close (the tail is the rest)
-      process.stderr.write(`\r${'█'.repeat(full)}${'░'.repeat(20 - full)} ${String(Math.floor(frac * 100)).padStart(3)}% ${what} ${p.done}/${p.total}${p.phase === 'code' ? `, ~${rate} bytes/s` : ''}\x1b[K`);
+      process.stderr.write(`\r${bar(frac)} ${String(Math.floor(frac * 100)).padStart(3)}% ${what} ${p.done}/${p.total}${p.phase === 'code' ? `, ~${rate} bytes/s` : ''}\x1b[K`);
     },
     done() {
       if (tty) process.stderr.write('\r\x1b[K');
@@ -214,10 +183,4 @@ async function main(): Promise<void> {
   return runCompress(args);
 }
 
-main().then(
-  () => process.exit(process.exitCode ?? 0),
-  (e) => {
-    if (e instanceof UserError) fail(e.message);
-    fail(`internal error: ${(e as Error).message}${process.env.KXY_DEBUG ? `\n${(e as Error).stack}` : ' (set KXY_DEBUG=1 for the stack)'}`, 1);
-  },
-);
+runMain(main);

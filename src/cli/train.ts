@@ -1,6 +1,6 @@
 // `npm run train`: the X / Y / X+Y experiment from a terminal. Progress as readable lines (or JSON Lines
 // with --json, ending with a summary line); weights, config and tokenizer per run with --out.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +13,7 @@ import { exportModel } from '../lib/io/safetensors.ts';
 import { bitsPerByte } from '../lib/metrics/bits.ts';
 import { readWeights } from '../lib/model/gpt.ts';
 import type { TrainEvent } from '../lib/train/loop.ts';
+import { bar, fail, parseSet, readInput, runMain } from './common.ts';
 import { installNodeWebGPU, webgpuHint } from './node-webgpu.ts';
 
 const USAGE = `usage: npm run train -- --x FILE [--y FILE] [options]
@@ -37,21 +38,6 @@ const USAGE = `usage: npm run train -- --x FILE [--y FILE] [options]
   --json               JSON Lines on stdout; the last line is {"type":"summary",...}
   -h, --help           this text`;
 
-function fail(message: string, code = 2): never {
-  process.stderr.write(`kxy: ${message}\n`);
-  process.exit(code);
-}
-
-function readSource(flag: string, path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new UserError(`cannot read ${flag} '${path}': ${why}`);
-  }
-}
-
 function int(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -59,30 +45,8 @@ function int(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
-function parseSet(items: string[]): Partial<RunConfig> {
-  const out: Record<string, unknown> = {};
-  for (const item of items) {
-    const eq = item.indexOf('=');
-    const key = item.slice(0, eq);
-    const raw = item.slice(eq + 1);
-    if (eq < 0 || !(key in DEFAULTS)) throw new UserError(`--set needs KEY=VALUE with a config key (${Object.keys(DEFAULTS).join(', ')}); got '${item}'`);
-    const dflt = DEFAULTS[key as keyof RunConfig];
-    if (typeof dflt === 'number') {
-      const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n)) throw new UserError(`--set ${key} needs a number, not '${raw}'`);
-      out[key] = n;
-    } else out[key] = raw;
-  }
-  return out as Partial<RunConfig>;
-}
-
 const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 const si = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : `${Math.round(x)}`);
-
-function bar(frac: number, width = 20): string {
-  const full = Math.round(Math.max(0, Math.min(1, frac)) * width);
-  return '█'.repeat(full) + '░'.repeat(width - full);
-}
 
 /** Turns events into one readable line per validation, with a progress bar over all runs. */
 class TerminalReporter {
@@ -235,8 +199,8 @@ async function main(): Promise<void> {
     seed: int('--seed', args.seed),
     replay: int('--replay', args.replay),
   });
-  const x = readSource('--x', args.x);
-  const y = args.y !== undefined ? readSource('--y', args.y) : undefined;
+  const x = readInput('--x', args.x);
+  const y = args.y !== undefined ? readInput('--y', args.y) : undefined;
 
   tf.enableProdMode(); // also silences tfjs's advice to install tfjs-node
   if (backend === 'webgpu' || backend === 'auto') await installNodeWebGPU();
@@ -300,10 +264,4 @@ async function main(): Promise<void> {
   if (failed) process.exitCode = 1;
 }
 
-main().then(
-  () => process.exit(process.exitCode ?? 0), // Dawn keeps the process alive otherwise
-  (e) => {
-    if (e instanceof UserError) fail(e.message);
-    fail(`internal error: ${(e as Error).message}${process.env.KXY_DEBUG ? `\n${(e as Error).stack}` : ' (set KXY_DEBUG=1 for the stack)'}`, 1);
-  },
-);
+runMain(main);
