@@ -1,12 +1,14 @@
 // kxy's forward pass against PyTorch: tests/fixtures/forward.json holds the logits and loss that an
 // independent twin of the model (bench/reference/torch_twin.py, float64) computed for a tiny seeded model,
 // whose weights the fixture also holds. Agreement to 1e-5 pins the attention scale, LayerNorm's epsilon,
-// the residuals, the GELU and the tied head, which learning-based tests would not notice.
+// the residuals, the GELU and the tied head, which learning-based tests would not notice. Four AdamW steps on
+// the same batch, whose gradients clip, pin the optimizer (decay, clipping, bias correction, schedule) too.
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importModel } from '../src/lib/io/safetensors.ts';
 import { createParams, disposeParams, forward, tokenNll } from '../src/lib/model/gpt.ts';
+import { AdamW, learningRate } from '../src/lib/train/adamw.ts';
 import { useBackend } from './helpers.ts';
 
 interface Fixture {
@@ -15,6 +17,7 @@ interface Fixture {
   targets: number[][];
   loss_nats: number;
   logits: number[][][];
+  adamw: { steps: number; lr: number; minLr: number; warmupSteps: number; beta1: number; beta2: number; eps: number; weightDecay: number; gradClip: number; losses_nats: number[]; grad_norms: number[] };
   weights_safetensors_base64: string;
 }
 
@@ -43,5 +46,34 @@ describe('forward pass against the PyTorch twin', () => {
     expect(spread).toBeGreaterThan(0.1);
     disposeParams(params);
     tf.dispose([logits, loss]);
+  });
+
+  it('takes the twin’s AdamW steps: the same losses and gradient norms, to 1e-5', async () => {
+    const model = importModel(new Uint8Array(Buffer.from(fx.weights_safetensors_base64, 'base64')));
+    const params = createParams(model.cfg, model.weights);
+    const a = fx.adamw;
+    const opt = new AdamW(params, a);
+    const B = fx.idx.length;
+    const T = fx.idx[0].length;
+    const x = tf.tensor2d(fx.idx, [B, T], 'int32');
+    const y = tf.tensor2d(fx.targets, [B, T], 'int32');
+    const lossOf = () => tf.mean(tokenNll(forward(params, model.cfg, x), y)) as tf.Scalar;
+    const losses: number[] = [];
+    const norms: number[] = [];
+    for (let s = 0; s < a.steps; s++) {
+      const { value, grads } = tf.variableGrads(lossOf, Object.values(params));
+      const norm = opt.step(Object.fromEntries(Object.entries(params).map(([n, v]) => [n, grads[v.name]])), learningRate(s, a.steps, a));
+      losses.push((await value.data())[0]);
+      norms.push((await norm.data())[0]);
+      tf.dispose([value, norm, ...Object.values(grads)]);
+    }
+    const last = lossOf();
+    losses.push((await last.data())[0]);
+    expect(norms.every((n) => n > a.gradClip)).toBe(true); // every step is clipped
+    losses.forEach((l, i) => expect(Math.abs(l - a.losses_nats[i]), `loss ${i}`).toBeLessThan(1e-5));
+    norms.forEach((n, i) => expect(Math.abs(n - a.grad_norms[i]), `norm ${i}`).toBeLessThan(1e-5));
+    disposeParams(params);
+    opt.dispose();
+    tf.dispose([x, y, last]);
   });
 });

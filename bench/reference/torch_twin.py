@@ -214,10 +214,10 @@ def train_step(model, opt, x, y, lr, cfg, autocast):
         _, loss = model(x, y)
     opt.zero_grad(set_to_none=True)
     loss.backward()
-    if cfg["gradClip"] > 0:
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["gradClip"])  # scale max / (norm + 1e-6), as adamw.ts
+    # scale by max / (norm + 1e-6) when below 1, as adamw.ts; inf disables the clip but still gives the norm
+    norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["gradClip"] if cfg["gradClip"] > 0 else float("inf"))
     opt.step()
-    return loss
+    return loss.detach(), norm
 
 
 def bench(args):
@@ -254,12 +254,12 @@ def bench(args):
     losses = []
     for s in range(args.warmup):
         x, y = batch()
-        losses.append(train_step(model, opt, x, y, learning_rate(s, total, cfg), cfg, autocast))
+        losses.append(train_step(model, opt, x, y, learning_rate(s, total, cfg), cfg, autocast)[0])
     sync()
     t0 = time.perf_counter()
     for s in range(args.warmup, total):
         x, y = batch()
-        losses.append(train_step(model, opt, x, y, learning_rate(s, total, cfg), cfg, autocast))
+        losses.append(train_step(model, opt, x, y, learning_rate(s, total, cfg), cfg, autocast)[0])
     sync()
     sec = time.perf_counter() - t0
     params = sum(p.numel() for p in model.parameters())
