@@ -93,15 +93,21 @@ interface Reference {
 }
 const references: Reference[] = [];
 if (!a['no-reference']) {
-  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  // numpy's speed depends on its BLAS (Debian's /usr/bin/python3 numpy links the reference BLAS, ~5 GFLOP/s here;
+  // a pip numpy bundles OpenBLAS); the twin needs torch. Each uses the first python that can import what it needs.
+  const pythons = [process.env.KXY_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  const canImport = (py: string, mod: string) => spawnSync(py, ['-c', `import ${mod}`]).status === 0;
+  const fastestNumpy = () => pythons.filter((py) => canImport(py, 'numpy')).map((py) => ({ py, blas: spawnSync(py, ['-c', 'import numpy, sys; numpy.show_config()'], { encoding: 'utf8' }).stdout ?? '' })).sort((x, y) => Number(/openblas|mkl|blis|accelerate/i.test(y.blas)) - Number(/openblas|mkl|blis|accelerate/i.test(x.blas)))[0]?.py ?? 'python3';
+  const sgemmPython = fastestNumpy();
+  const twinPython = pythons.find((py) => canImport(py, 'torch')) ?? 'python3';
   const threadCounts = [...new Set([1, cores])];
   for (const preset of presets) {
     for (const t of threadCounts) {
       const env = { OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) };
       process.stderr.write(`reference: sgemm ${preset}, ${t} thread(s)… `);
-      const s = locked(python, [join(here, 'reference/sgemm.py'), '--preset', preset, '--threads', String(t)], env);
+      const s = locked(sgemmPython, [join(here, 'reference/sgemm.py'), '--preset', preset, '--threads', String(t)], env);
       const sj = lastJson(s.out);
-      references.push(sj ? { kind: 'sgemm', preset, threads: t, tokensPerSecond: sj.tokensPerSecond, gflops: sj.gflops, detail: sj } : { kind: 'sgemm', preset, threads: t, error: s.err.trim().split('\n').at(-1) ?? `exit ${s.status}` });
+      references.push(sj ? { kind: 'sgemm', preset, threads: t, tokensPerSecond: sj.tokensPerSecond, gflops: sj.gflops, detail: { ...sj, python: sgemmPython } } : { kind: 'sgemm', preset, threads: t, error: s.err.trim().split('\n').at(-1) || `exit ${s.status}` });
       process.stderr.write(sj ? `${sj.gflops.toFixed(1)} GFLOP/s\n` : 'failed\n');
       const twin = join(here, 'reference/torch_twin.py');
       if (!existsSync(twin)) {
@@ -109,10 +115,10 @@ if (!a['no-reference']) {
         continue;
       }
       process.stderr.write(`reference: PyTorch twin ${preset}, ${t} thread(s)… `);
-      const w = locked(python, [twin, '--bench', '--preset', preset, '--threads', String(t)], env);
+      const w = locked(twinPython, [twin, '--bench', '--preset', preset, '--threads', String(t)], env);
       const wj = lastJson(w.out);
-      const tps = wj?.tokensPerSecond ?? wj?.tokens_per_second ?? wj?.tok_s;
-      references.push(typeof tps === 'number' ? { kind: 'twin', preset, threads: t, tokensPerSecond: tps, detail: wj } : { kind: 'twin', preset, threads: t, error: w.err.trim().split('\n').at(-1) ?? `exit ${w.status}` });
+      const tps = wj?.tokens_per_s ?? wj?.tokensPerSecond;
+      references.push(typeof tps === 'number' ? { kind: 'twin', preset, threads: t, tokensPerSecond: tps, detail: { ...wj, python: twinPython } } : { kind: 'twin', preset, threads: t, error: w.err.trim().split('\n').at(-1) || `exit ${w.status}` });
       process.stderr.write(typeof tps === 'number' ? `${tps.toFixed(0)} tokens/s\n` : 'failed\n');
     }
   }

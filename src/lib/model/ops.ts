@@ -101,11 +101,7 @@ export function embedding(wte: tf.Tensor, idx: tf.Tensor1D, onehotGrad: boolean)
     const [wte] = args as tf.Tensor[];
     return {
       value: tf.gather(wte, idx),
-      gradFunc: (dy: tf.Tensor) => {
-        // onehot(idx)ᵀ, built as (V, N) directly: row v marks where idx = v
-        const hotT = tf.cast(tf.equal(tf.reshape(tf.range(0, V, 1, 'int32'), [V, 1]), tf.reshape(idx, [1, -1])), 'float32');
-        return [tf.matMul(hotT, dy)];
-      },
+      gradFunc: (dy: tf.Tensor) => [weightGrad(tf.cast(tf.oneHot(idx, V), 'float32'), dy)], // (V, C)
     };
   });
   return f(wte) as tf.Tensor2D;

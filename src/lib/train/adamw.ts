@@ -17,19 +17,34 @@ export interface AdamWState {
   v: Record<string, Float32Array>;
 }
 
+/** The update runs on all parameters at once, as one flat vector in state_dict order: a few kernels per step
+ *  instead of ~15 per parameter tensor (bench/README.md). Each element gets exactly torch's update. */
 export class AdamW {
   t = 0;
-  private readonly m: Record<string, tf.Variable> = {};
-  private readonly v: Record<string, tf.Variable> = {};
+  private readonly names: string[];
+  private readonly sizes: number[];
+  private readonly m: tf.Variable; // (P) first moments, flat
+  private readonly v: tf.Variable; // (P) second moments, flat
+  private readonly decayMask: tf.Tensor1D | null; // (P): 1 on 2-D weights (decayed), 0 elsewhere
 
   constructor(
     private readonly params: Params,
     private readonly opts: AdamWOptions,
   ) {
-    for (const [name, p] of Object.entries(params)) {
-      this.m[name] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
-      this.v[name] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
-    }
+    this.names = Object.keys(params);
+    this.sizes = this.names.map((n) => params[n].size);
+    const total = this.sizes.reduce((a, b) => a + b, 0);
+    this.m = tf.tidy(() => tf.variable(tf.zeros([total]), false));
+    this.v = tf.tidy(() => tf.variable(tf.zeros([total]), false));
+    if (opts.weightDecay > 0) {
+      const mask = new Float32Array(total);
+      let at = 0;
+      this.names.forEach((n, i) => {
+        if (params[n].shape.length >= 2) mask.fill(1, at, at + this.sizes[i]);
+        at += this.sizes[i];
+      });
+      this.decayMask = tf.keep(tf.tensor1d(mask)); // safe if built inside a tidy
+    } else this.decayMask = null;
   }
 
   /** One update. Returns the pre-clip global gradient norm as a scalar tensor the caller owns (no sync). */
@@ -39,55 +54,60 @@ export class AdamW {
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
     return tf.tidy(() => {
-      const names = Object.keys(this.params);
-      // stack + sum, not addN: webgpu's AddN binds every input at once and overflows 8 storage buffers
-      const norm = tf.sqrt(tf.sum(tf.stack(names.map((n) => tf.sum(tf.square(grads[n])))))) as tf.Scalar;
+      const flat = (ts: tf.Tensor[]) => tf.concat(ts.map((t) => tf.reshape(t, [-1])));
+      const g0 = flat(this.names.map((n) => grads[n]));
+      const norm = tf.sqrt(tf.sum(tf.square(g0))) as tf.Scalar;
       // clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1
-      const scale = gradClip > 0 ? tf.minimum(1, tf.div(gradClip, tf.add(norm, 1e-6))) : null;
-      for (const n of names) {
-        const p = this.params[n];
-        const g = scale ? tf.mul(grads[n], scale) : grads[n];
-        const m = tf.add(tf.mul(this.m[n], beta1), tf.mul(g, 1 - beta1));
-        const v = tf.add(tf.mul(this.v[n], beta2), tf.mul(tf.square(g), 1 - beta2));
-        this.m[n].assign(m);
-        this.v[n].assign(v);
-        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), eps);
-        const decayed = p.shape.length >= 2 && weightDecay > 0 ? tf.mul(p, 1 - lr * weightDecay) : p;
-        p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), lr / bc1)));
-      }
+      const g = gradClip > 0 ? tf.mul(g0, tf.minimum(1, tf.div(gradClip, tf.add(norm, 1e-6)))) : g0;
+      const m = tf.add(tf.mul(this.m, beta1), tf.mul(g, 1 - beta1));
+      const v = tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(g), 1 - beta2));
+      this.m.assign(m);
+      this.v.assign(v);
+      const p = flat(this.names.map((n) => this.params[n]));
+      // decoupled decay, 2-D weights only: p · (1 − lr · wd) where the mask is 1, p · 1 elsewhere
+      const decayed = this.decayMask ? tf.mul(p, tf.sub(1, tf.mul(this.decayMask, lr * weightDecay))) : p;
+      const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), eps);
+      const next = tf.split(tf.sub(decayed, tf.mul(tf.div(m, denom), lr / bc1)), this.sizes);
+      this.names.forEach((n, i) => this.params[n].assign(tf.reshape(next[i], this.params[n].shape)));
       return tf.keep(norm);
     });
   }
 
   /** // sync point: checkpoints only */
   async state(): Promise<AdamWState> {
+    const [mAll, vAll] = [(await this.m.data()) as Float32Array, (await this.v.data()) as Float32Array];
     const m: Record<string, Float32Array> = {};
     const v: Record<string, Float32Array> = {};
-    for (const n of Object.keys(this.params)) {
-      m[n] = (await this.m[n].data()) as Float32Array;
-      v[n] = (await this.v[n].data()) as Float32Array;
-    }
+    let at = 0;
+    this.names.forEach((n, i) => {
+      m[n] = mAll.slice(at, at + this.sizes[i]);
+      v[n] = vAll.slice(at, at + this.sizes[i]);
+      at += this.sizes[i];
+    });
     return { t: this.t, m, v };
   }
 
   load(state: AdamWState): void {
-    for (const n of Object.keys(this.params)) {
+    const total = this.sizes.reduce((a, b) => a + b, 0);
+    const [mAll, vAll] = [new Float32Array(total), new Float32Array(total)];
+    let at = 0;
+    this.names.forEach((n, i) => {
       const sm = state.m[n];
       const sv = state.v[n];
-      if (!sm || !sv || sm.length !== this.params[n].size || sv.length !== this.params[n].size) throw new Error(`optimizer state does not match parameter ${n}`);
-      tf.tidy(() => {
-        this.m[n].assign(tf.tensor(sm, this.params[n].shape));
-        this.v[n].assign(tf.tensor(sv, this.params[n].shape));
-      });
-    }
+      if (!sm || !sv || sm.length !== this.sizes[i] || sv.length !== this.sizes[i]) throw new Error(`optimizer state does not match parameter ${n}`);
+      mAll.set(sm, at);
+      vAll.set(sv, at);
+      at += this.sizes[i];
+    });
+    tf.tidy(() => {
+      this.m.assign(tf.tensor1d(mAll));
+      this.v.assign(tf.tensor1d(vAll));
+    });
     this.t = state.t;
   }
 
   dispose(): void {
-    for (const n of Object.keys(this.m)) {
-      this.m[n].dispose();
-      this.v[n].dispose();
-    }
+    tf.dispose([this.m, this.v, ...(this.decayMask ? [this.decayMask] : [])]);
   }
 }
 
