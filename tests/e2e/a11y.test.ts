@@ -2,11 +2,11 @@
 // focus never drops to <body> when Train, Pause or Resume disable themselves, and axe finds no critical or
 // serious violation on first load, while training, when done, and on a 390 px wide phone.
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Browser, Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.ts';
+
+import { startApp } from './serve.ts';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js'); // from node_modules: works offline
 
@@ -15,10 +15,7 @@ let browser: Browser;
 let url: string;
 
 beforeAll(async () => {
-  server = await createServer({ configFile: join(import.meta.dirname, '../../vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' });
-  await server.listen();
-  url = server.resolvedUrls!.local[0];
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  ({ server, browser, url } = await startApp());
 });
 
 afterAll(async () => {

@@ -3,10 +3,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Browser, Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.ts';
+import { startApp } from './serve.ts';
 
 let server: ViteDevServer;
 let browser: Browser;
@@ -15,10 +15,7 @@ let url: string;
 const dir = mkdtempSync(join(tmpdir(), 'kxy-e2e-'));
 
 beforeAll(async () => {
-  server = await createServer({ configFile: join(import.meta.dirname, '../../vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' }); // no reloads mid-test
-  await server.listen();
-  url = server.resolvedUrls!.local[0];
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  ({ server, browser, url } = await startApp());
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })).newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
 });

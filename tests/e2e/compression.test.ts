@@ -1,11 +1,10 @@
 // End to end: the compression panel after a tiny two-seed experiment set by the URL. It leads with learning
 // X first's saving, the control's beside it and the transfer, each in bits and % of C(Y); says what the
 // comparison covers; shows the spread over seeds; and the crossover chart draws the runs beside gzip.
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Browser, Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.ts';
+import { startApp } from './serve.ts';
 
 let server: ViteDevServer;
 let browser: Browser;
@@ -13,10 +12,7 @@ let page: Page;
 let url: string;
 
 beforeAll(async () => {
-  server = await createServer({ configFile: join(import.meta.dirname, '../../vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' });
-  await server.listen();
-  url = server.resolvedUrls!.local[0];
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  ({ server, browser, url } = await startApp());
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
 });

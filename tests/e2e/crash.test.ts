@@ -1,21 +1,17 @@
 // A dead training worker, in Debian's chromium: the worker's test hooks throw an uncaught error, or end it
 // silently (as a killed worker goes). The page notices (the worker's 'error' event; its heartbeat), starts a
 // new worker, offers to resume, and resuming finishes every run from its last checkpoint.
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Browser, Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.ts';
+import { startApp } from './serve.ts';
 
 let server: ViteDevServer;
 let browser: Browser;
 let url: string;
 
 beforeAll(async () => {
-  server = await createServer({ configFile: join(import.meta.dirname, '../../vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' });
-  await server.listen();
-  url = server.resolvedUrls!.local[0];
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  ({ server, browser, url } = await startApp());
 });
 
 afterAll(async () => {

@@ -1,18 +1,15 @@
 // The page is cross-origin isolated (COOP/COEP from vite.config.ts), nothing it loads is blocked by COEP, and
 // so its wasm backend runs tfjs's threaded-SIMD build on more than one thread.
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Browser } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.ts';
+import { startApp } from './serve.ts';
 
 let server: ViteDevServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await createServer({ configFile: join(import.meta.dirname, '../../vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' });
-  await server.listen();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  ({ server, browser } = await startApp());
 });
 
 afterAll(async () => {

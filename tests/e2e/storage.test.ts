@@ -4,10 +4,10 @@
 import { closeSync, mkdtempSync, openSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.ts';
+import { startApp } from './serve.ts';
 
 let server: ViteDevServer;
 let browser: Browser;
@@ -17,10 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kxy-e2e-storage-'));
 const quick = () => `${url}?preset=nano&backend=wasm&steps=2&control=none`;
 
 beforeAll(async () => {
-  server = await createServer({ configFile: join(import.meta.dirname, '../../vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' });
-  await server.listen();
-  url = server.resolvedUrls!.local[0];
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  ({ server, browser, url } = await startApp());
 });
 
 afterAll(async () => {
