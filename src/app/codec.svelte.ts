@@ -4,8 +4,8 @@
 import { configDiff, type RunConfig } from '../lib/config.ts';
 import { assertNever, type CodecPhase, type CompressedInfo, type FromCodec, type KxyInfo, type ToCodec } from '../worker/codec-protocol.ts';
 
-/** Decoding runs about T forward passes per training step, where coding runs one and trains: measured 6.6× and
- *  7.3× the encoder's coding time (nano, wasm, replay 1, the default pair's first 30 and 60 kB, bench/codec.ts).
+/** Decoding runs about T forward passes per training step, where coding runs one and trains: measured 6.6×, 7.3× and
+ *  7.9× the encoder's coding time (nano, wasm, replay 1, the default pair's first 30, 60, 60 kB, bench/codec.ts).
  *  An estimate until the decoder's own rate is known. */
 export const DECODE_SLOWDOWN = 7;
 
