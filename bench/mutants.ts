@@ -42,7 +42,7 @@ export const MUTANTS: Mutant[] = [
     test: 'tests/adamw.test.ts',
   },
   {
-    name: 'attn-scale-1/hs',
+    name: 'attn-scale-1-over-hs',
     what: 'attention scale 1/sqrt(hs) → 1/hs',
     file: 'src/lib/model/ops.ts',
     search: 'const scale = 1 / Math.sqrt(hs);',
@@ -146,7 +146,7 @@ export const MUTANTS: Mutant[] = [
     test: 'tests/conditional.test.ts',
   },
   {
-    name: 'summarize-X|Y-wrong-run',
+    name: 'summarize-x-given-y-wrong-run',
     what: "summarize()'s X|Y reads the joint run xy instead of y2x",
     file: 'src/lib/compare.ts',
     search: "['X|Y', 'X', 'x', 'y2x'],",
@@ -360,10 +360,14 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const table = [
   '| mutation | file | test | outcome | first failing test: message |',
   '|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.name}: ${r.what} | ${r.file} | ${r.test} | ${r.outcome} | ${r.failed.length ? `${r.failed[0]}${r.failed.length > 1 ? ` (+${r.failed.length - 1})` : ''}: ` : ''}${r.message.replace(/\|/g, '\\|')} |`),
+  ...results.map((r) => {
+    const first = r.failed.length ? `${r.failed[0]}${r.failed.length > 1 ? ` (+${r.failed.length - 1})` : ''}: ` : '';
+    return `| ${[`${r.name}: ${r.what}`, r.file, r.test, r.outcome, first + r.message].map(cell).join(' | ')} |`;
+  }),
 ];
 console.log('\n' + table.join('\n'));
 const caught = results.filter((r) => r.outcome === 'caught').length;
