@@ -1,6 +1,6 @@
 // Mutation check of the tests that guard the measurement: each mutant is one exact text replacement in one
 // file, run against the one test file that must catch it, in a throwaway git worktree of a commit. Not in CI.
-// Usage: npx tsx bench/mutants.ts [--ref HEAD] [--only name,name] [--no-lock] [--timeout 300] [--list] [--check]
+// Usage: npx tsx bench/mutants.ts [--ref HEAD] [--only name,name] [--no-lock] [--timeout 300] [--list] [--check] [--no-bail]
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -198,6 +198,7 @@ const { values: a } = parseArgs({
     timeout: { type: 'string', default: '300' },
     list: { type: 'boolean', default: false },
     check: { type: 'boolean', default: false }, // only check that every mutant applies at the ref
+    'no-bail': { type: 'boolean', default: false }, // run every test of the file, to see all that catch a mutant
   },
 });
 
@@ -348,7 +349,7 @@ try {
       const text = readFileSync(path, 'utf8');
       if (count(text, m.search) !== 1) throw new Error(`${m.name}: search text not found once in ${m.file}`); // checked above; the worktree must agree
       writeFileSync(path, text.replace(m.search, () => m.replace));
-      const r = await runTest(dir, m.test, true);
+      const r = await runTest(dir, m.test, !a['no-bail']);
       const outcome = r.rc === 124 || r.rc === 137 ? 'timeout' : r.rc !== 0 ? 'caught' : 'survived';
       results.push({ ...row, outcome, failed: r.failed, message: r.message, seconds: r.ms / 1000 });
       console.log(`${outcome.padEnd(9)} ${m.name} → ${m.test}${r.failed.length ? `: ${r.failed[0]}` : ''} (${(r.ms / 1000).toFixed(1)} s)`);
