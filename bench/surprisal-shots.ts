@@ -17,7 +17,11 @@ const t0 = Date.now();
 await page.goto(url + query);
 await page.getByTestId('y-info').filter({ hasText: 'tokens' }).waitFor({ timeout: 60_000 });
 await page.getByTestId('train').click();
-await page.waitForFunction(() => /done|stopped|failed/.test((window as any).kxy.lab.state), null, { timeout: 1_800_000, polling: 1000 });
+// progress every 20 s, so a slow machine shows where it is
+while (!/done|stopped|failed/.test(await page.evaluate(() => (window as any).kxy.lab.state))) {
+  await page.waitForTimeout(20_000);
+  console.log((Date.now() - t0) / 1000, 's', await page.evaluate(() => (window as any).kxy.lab.runs.map((r: any) => `${r.name}:${r.step}/${r.totalSteps}`).join(' ')));
+}
 console.log('done', (Date.now() - t0) / 1000, 's', await page.evaluate(() => JSON.stringify({ s: (window as any).kxy.lab.stateMessage, e: (window as any).kxy.lab.errors })));
 await page.waitForFunction(() => !!(window as any).kxy.lab.surprisal, null, { timeout: 120_000 });
 console.log('map', (Date.now() - t0) / 1000, 's');
