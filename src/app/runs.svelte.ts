@@ -7,6 +7,7 @@ import { appendTrace, compare, type Comparison } from '../lib/compare.ts';
 import type { BackendChoice, ControlKind, RunConfig, RunName } from '../lib/config.ts';
 import type { Summary } from '../lib/harness.ts';
 import { emptyTrace, type CodeLength, type CodeTrace } from '../lib/metrics/bits.ts';
+import type { SurprisalMap } from '../lib/metrics/surprisal.ts';
 import { claimExperiment, releaseExperiment } from './store/lock.ts';
 import { deleteExperiment, latestExperimentId, loadExperiment, onStorageProblem, saveExperiment, type ExperimentRecord, type StoredSource } from './store/persist.ts';
 import { sampleCumulative, type SampledCurve } from './traces.ts';
@@ -144,6 +145,13 @@ interface History {
   seedIndex?: number;
   seedResults?: SeedResult[];
   baselines?: Record<string, BaselineCurve>;
+  surprisal?: ShownSurprisal | null;
+}
+
+/** The map of where X helped Y, and the seed it is of. */
+export interface ShownSurprisal {
+  map: SurprisalMap;
+  seedIndex: number;
 }
 
 /** The cumulative curves a finished seed keeps: every run's code of every source it trains on. */
@@ -180,6 +188,7 @@ export class Lab {
   baselines = $state.raw<Record<string, BaselineCurve>>({}); // gzip and the context model on this seed's coding order
   recovery = $state<string | null>(null); // the GPU device was lost: what happened, and where training resumed
   crashed = $state<string | null>(null); // the worker died mid-experiment (why): resumeStored() continues it
+  surprisal = $state.raw<ShownSurprisal | null>(null); // where X helped Y, character by character (see lib/metrics/surprisal.ts)
   /** A worker silent this long while training or paused is dead (longer where its steps are slow). */
   deadAfterMs = 15_000;
 
@@ -394,6 +403,12 @@ export class Lab {
     return r;
   }
 
+  /** Asks the worker for the map of where X helped Y, from its models as they are now. */
+  async requestSurprisal(): Promise<void> {
+    const r = await this.request({ type: 'surprisal', requestId: this.nextRequest++ });
+    if (r.type !== 'surprisal') throw new Error('unexpected reply');
+  }
+
   /** Shows the experiment stored last, if any (after a reload). */
   async restore(): Promise<boolean> {
     const id = await latestExperimentId();
@@ -414,6 +429,7 @@ export class Lab {
     this.seedIndex = h.seedIndex ?? 0;
     this.seedResults = h.seedResults ?? [];
     this.baselines = h.baselines ?? {};
+    this.surprisal = h.surprisal ?? null;
     this.runs = h.runs.map((s) => {
       const v = new RunView(s.name);
       Object.assign(v, { totalSteps: s.totalSteps, step: s.step, tokens: s.tokens, tokensBySource: s.tokensBySource, trainSources: s.trainSources, after: s.after ?? null, val: s.val, code: s.code });
@@ -454,6 +470,7 @@ export class Lab {
     this.seedIndex = 0;
     this.seedResults = [];
     this.baselines = {};
+    this.surprisal = null;
     this.version++;
   }
 
@@ -486,6 +503,7 @@ export class Lab {
       seedIndex: this.seedIndex,
       seedResults: this.seedResults,
       baselines: this.baselines,
+      surprisal: this.surprisal,
     };
   }
 
@@ -655,6 +673,18 @@ export class Lab {
         this.baselines = { ...this.baselines, [msg.curve.source]: msg.curve };
         this.persistSoon();
         return;
+      case 'surprisal': {
+        if (msg.experimentId === this.experimentId) {
+          this.surprisal = { map: msg.map, seedIndex: msg.seedIndex };
+          this.persistSoon();
+        }
+        const p = msg.requestId !== null ? this.requests.get(msg.requestId) : undefined;
+        if (p && msg.requestId !== null) {
+          this.requests.delete(msg.requestId);
+          p.resolve(msg);
+        }
+        return;
+      }
       case 'models':
         this.models = msg.models;
         return;

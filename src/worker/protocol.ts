@@ -4,6 +4,7 @@ import type { BackendInfo } from '../lib/backend.ts';
 import type { BackendChoice, ControlKind, RunConfig, RunName } from '../lib/config.ts';
 import type { TokenizerSpec } from '../lib/data/tokenizer.ts';
 import type { Summary } from '../lib/harness.ts';
+import type { SurprisalMap } from '../lib/metrics/surprisal.ts';
 import type { TraceChunk, TrainEvent } from '../lib/train/loop.ts';
 
 export interface SourceInput {
@@ -34,6 +35,7 @@ export type ToWorker =
   | { type: 'sample'; requestId: number; model: string; prompt: string; maxTokens: number; temperature: number; topK: number; seed: number }
   | { type: 'export'; requestId: number; model: string }
   | { type: 'import'; requestId: number; fileName: string; bytes: ArrayBuffer }
+  | { type: 'surprisal'; requestId: number } // the map of where X helped Y, now: y against x → y (or x+y) on Y's validation windows
   // Test hooks, used only by the fault tests (tests/browser/recover.test.ts, tests/e2e/crash.test.ts):
   // 'loseDevice' destroys the WebGPU device as a driver reset would (refuseWebGPU: and WebGPU does not come
   // back); 'crash' throws outside every handler; 'close' ends the worker silently, as a killed one goes.
@@ -106,6 +108,8 @@ export type FromWorker =
   | { type: 'sampled'; requestId: number; model: string; text: string; tokens: number }
   | { type: 'exported'; requestId: number; model: string; fileName: string; bytes: ArrayBuffer }
   | { type: 'imported'; requestId: number; model: ModelInfo }
+  // where X helped Y, character by character; requestId null: computed by itself when the runs ended
+  | { type: 'surprisal'; requestId: number | null; experimentId: string; seedIndex: number; map: SurprisalMap }
   | { type: 'error'; message: string; requestId?: number; fatal: boolean }
   | { type: 'recovery'; message: string } // the GPU device was lost: when, and where and on what training resumed
   | { type: 'beat' }; // every BEAT_MS while the worker lives: a silent worker is a dead one

@@ -21,6 +21,8 @@ import { loadCheckpoints, onStorageProblem, saveCheckpoints } from '../app/store
 import type { Checkpoint, TrainEvent } from '../lib/train/loop.ts';
 import { baselineCurve, type BaselineJob } from './baselines.ts';
 import type { FromBaselines, ToBaselines } from './baselines.worker.ts';
+import { cancelSurprisal, mapRuns, surprisalJob } from './surprisal.ts';
+import type { SurprisalMap } from '../lib/metrics/surprisal.ts';
 import { BEAT_MS, assertNever, type FromWorker, type ModelInfo, type ToWorker, type WorkerState } from './protocol.ts';
 
 const CHECKPOINT_SECONDS = 30; // a reload loses at most this much training
@@ -479,7 +481,22 @@ async function trainRuns(maxSeconds: number, seedIndex: number): Promise<LoopEnd
   const finished = exp.specs.every((s) => (runner.get(s.name)?.step ?? 0) >= s.totalSteps);
   post({ type: 'summary', summary: summarize(exp, runs), seedIndex, finished });
   post({ type: 'models', models: modelInfos() });
+  autoSurprisal();
   return failed ? 'failed' : finished ? 'done' : 'stopped';
+}
+
+function postSurprisal(requestId: number | null, experimentId: string, seedIndex: number, map: SurprisalMap): void {
+  post({ type: 'surprisal', requestId, experimentId, seedIndex, map }, [map.bitsAlone.buffer, map.bitsGiven.buffer, map.bytes.buffer, map.partial.buffer]);
+}
+
+/** The map of where X helped Y once the runs stop: from a snapshot taken now, scored a chunk at a time so a
+ *  next seed's training is not held up. */
+function autoSurprisal(): void {
+  if (!experiment || typeof mapRuns(experiment.runner) === 'string') return;
+  const { id, exp, runner, seedIndex } = experiment;
+  surprisalJob(exp, runner, exp.specs[0].embed, macrotask)
+    .then((map) => map && postSurprisal(null, id, seedIndex, map))
+    .catch((e) => lost || post({ type: 'error', fatal: false, message: `the map of where X helped Y: ${userMessage(e)}` }));
 }
 
 function modelFor(id: string): { params: Params; cfg: RunConfig; tokenizer: Tokenizer; step: number; label: string } {
@@ -491,12 +508,13 @@ function modelFor(id: string): { params: Params; cfg: RunConfig; tokenizer: Toke
 }
 
 async function handle(msg: ToWorker): Promise<void> {
-  if (msg.type === 'sample' || msg.type === 'export' || msg.type === 'import' || msg.type === 'probe') await recovering; // a lost device is being replaced
+  if (msg.type === 'sample' || msg.type === 'export' || msg.type === 'import' || msg.type === 'probe' || msg.type === 'surprisal') await recovering; // a lost device is being replaced
   switch (msg.type) {
     case 'init':
       await ensureBackend(msg.backend);
       return;
     case 'start':
+      cancelSurprisal(); // a map of the experiment before is of no use now
       await probing.catch(() => {});
       stopRequested = true;
       paused?.resume();
@@ -567,6 +585,15 @@ async function handle(msg: ToWorker): Promise<void> {
       imported.set(id, { info, params: createParams(file.cfg, file.weights), tokenizer: file.tokenizer, weights: file.weights });
       post({ type: 'imported', requestId: msg.requestId, model: info });
       post({ type: 'models', models: modelInfos() });
+      return;
+    }
+    case 'surprisal': {
+      // scored a chunk of windows at a time from a snapshot: training, if any, goes on between chunks
+      if (!experiment) throw new UserError('no trained models in the worker: train, or resume the experiment, first');
+      const { id, exp, runner, seedIndex } = experiment;
+      const map = await surprisalJob(exp, runner, exp.specs[0].embed, macrotask);
+      if (!map) throw new UserError('a newer map was asked for');
+      postSurprisal(msg.requestId, id, seedIndex, map);
       return;
     }
     case 'debug':
