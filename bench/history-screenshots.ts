@@ -1,4 +1,4 @@
-// Screenshots of the history and of one chart overlaying two experiments (the default pair at nano, then at
+// Screenshots of the history and of one chart overlaying two experiments (the Markov pair at nano, then at
 // micro), at 1280 and 390 px: npx tsx bench/history-screenshots.ts OUTDIR [STEPS]
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -17,7 +17,7 @@ page.on('pageerror', (e) => console.error('page error:', e.message));
 const t0 = Date.now();
 
 async function train(preset: string): Promise<void> {
-  await page.goto(`${url}?preset=${preset}&backend=wasm&steps=${steps}&control=none&axis=step`);
+  await page.goto(`${url}?pair=markov-seeds&preset=${preset}&backend=wasm&steps=${steps}&control=none&axis=step`);
   await page.getByTestId('y-info').filter({ hasText: 'tokens' }).waitFor({ timeout: 60_000 });
   await page.getByTestId('train').click();
   await page.waitForFunction(() => /done|stopped|failed/.test((window as any).kxy.lab.state), null, { timeout: 600_000, polling: 1000 });

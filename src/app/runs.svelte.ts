@@ -466,6 +466,8 @@ export class Lab {
   }
 
   private reset(id: string | null): void {
+    // the worker's runs belong to the experiment shown until now: not models of this one (imported ones stay)
+    if (id !== this.experimentId) this.models = this.models.filter((m) => m.id.startsWith('import:'));
     this.experimentId = id;
     this.crashed = null;
     this.runs = [];

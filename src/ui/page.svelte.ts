@@ -283,7 +283,7 @@ export class Page {
     const mine = rec.id === this.lab.experimentId;
     const m = mine ? this.lab.models.find((x) => rec.runs.includes(x.id as RunName)) : undefined;
     try {
-      const entry = await entryFromRecord(rec as ExperimentRecord, { checkpointBytes: mine ? this.lab.checkpointBytes : -1, model: m ? { cfg: m.cfg, tokenizer: m.tokenizer } : undefined });
+      const entry = await entryFromRecord(rec as ExperimentRecord, { checkpointBytes: mine ? this.lab.checkpointBytes : -1, model: m ? ($state.snapshot({ cfg: m.cfg, tokenizer: m.tokenizer }) as HistoryEntry['model']) : undefined });
       if (!m) entry.model = null; // keep the model the line already has
       this.entries = await this.history.upsert(entry, this.lab.experimentId);
       this.historyProblem = null;

@@ -1,6 +1,8 @@
 // The history and the data the results belong to, in Debian's chromium: Train on a finished experiment keeps
 // the earlier one in the history; a reload restores pasted X and Y that were never trained on; a settings link
 // never shows results beside data they were not trained on (it keeps the data, or says it changed).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +20,7 @@ const text = (seed: string) => Array.from({ length: 60 }, (_, i) => `${seed} lin
 
 beforeAll(async () => {
   ({ server, browser, url } = await startApp());
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })).newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
 });
 
@@ -61,6 +63,7 @@ describe('the history', () => {
     expect(await byTest('data-status').textContent()).toMatch(/trained on this data: X = pasted text \(\d[\d,]* characters\)/);
     await trainToEnd();
     await expect.poll(ids, { timeout: 15_000 }).toHaveLength(2);
+    expect(await byTest('history-problem').count()).toBe(0);
     const now = await ids();
     expect(now[1]).toBe(first); // newest first: the earlier experiment is still there
     expect(now[0]).toBe(await page.evaluate(() => (window as any).kxy.lab.experimentId));
@@ -68,7 +71,18 @@ describe('the history', () => {
     await page.locator(`[data-id="${first}"]`).getByTestId('history-open').click();
     await expect.poll(() => page.evaluate(() => (window as any).kxy.lab.experimentId)).toBe(first);
     expect(Number(await byTest('chart').getAttribute('data-series-count'))).toBeGreaterThanOrEqual(3);
-    expect(await page.locator(`[data-id="${first}"]`).getByTestId('history-cy').textContent()).toMatch(/\d\.\d{3} bits\/byte/);
+    const line = page.locator(`[data-id="${first}"]`);
+    expect(await line.getByTestId('history-cy').textContent()).toMatch(/\d\.\d{3} bits\/byte/);
+    // its JSON summary names the data it was trained on; its weights come from its stored checkpoint
+    const json = page.waitForEvent('download');
+    await line.getByTestId('history-json').click();
+    const summary = JSON.parse(readFileSync((await (await json).path())!, 'utf8'));
+    expect(summary.data.x).toEqual({ label: expect.stringMatching(/^pasted text/), bytes: Buffer.byteLength(text('alpha')), sha256: createHash('sha256').update(text('alpha')).digest('hex') });
+    expect(summary.id).toBe(first);
+    const weights = page.waitForEvent('download');
+    await line.getByTestId('history-weights').click();
+    expect((await weights).suggestedFilename()).toBe('kxy-x2y-nano-step2.safetensors');
+    expect(readFileSync((await (await weights).path())!).length).toBeGreaterThan(100_000);
   });
 
   it('a reload restores pasted X and Y that were never trained on, and says the results are of other data', async () => {
