@@ -387,7 +387,7 @@ export class Page {
       const e = this.entries.find((x) => x.id === id);
       if (!e) throw new Error('that experiment is no longer in the history');
       const live = id === this.lab.experimentId && this.lab.models.some((m) => m.id === run);
-      if (!live && !e.model) throw new Error("kxy did not keep this experiment's char tokenizer, so its weights cannot be exported from storage; open it and resume, or train it again");
+      if (!live && !e.model) throw new Error("kxy did not keep this experiment's model shape and tokenizer (it was saved before kxy kept them, or stopped before its runs were planned), so its weights cannot be exported from storage");
       const { fileName, bytes } = live ? await this.lab.exportModel(run) : await this.lab.exportStored(id, run, e.model!);
       download(fileName, bytes, 'application/octet-stream');
     });
