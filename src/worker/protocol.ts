@@ -34,6 +34,8 @@ export type ToWorker =
   | { type: 'probe'; requestId: number; cfg: RunConfig; backend: BackendChoice; steps: number } // before Train: time a few steps of cfg, for an estimate
   | { type: 'sample'; requestId: number; model: string; prompt: string; maxTokens: number; temperature: number; topK: number; seed: number }
   | { type: 'export'; requestId: number; model: string }
+  // a run's weights from a stored experiment's checkpoint (the history): replies 'exported'
+  | { type: 'exportStored'; requestId: number; experimentId: string; run: string; cfg: RunConfig; tokenizer: TokenizerSpec }
   | { type: 'import'; requestId: number; fileName: string; bytes: ArrayBuffer }
   | { type: 'surprisal'; requestId: number } // the map of where X helped Y, now: y against x → y (or x+y) on Y's validation windows
   // Test hooks, used only by the fault tests (tests/browser/recover.test.ts, tests/e2e/crash.test.ts):
@@ -97,7 +99,7 @@ export type FromWorker =
     }
   | { type: 'event'; event: TrainEvent }
   | { type: 'state'; state: WorkerState; message?: string }
-  | { type: 'checkpointed'; experimentId: string; steps: Record<string, number>; at: number }
+  | { type: 'checkpointed'; experimentId: string; steps: Record<string, number>; at: number; bytes?: number } // bytes: the checkpoint's stored size
   | { type: 'summary'; summary: Summary; seedIndex: number; finished: boolean } // finished: every run of this seed reached its last step
   | { type: 'baselines'; experimentId: string; seedIndex: number; curve: BaselineCurve }
   // a resumed run's code so far, from its checkpoint (from = 0): the page's own copy may lag it by a log

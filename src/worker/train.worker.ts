@@ -18,6 +18,8 @@ import { createParams, disposeParams, readWeights, type Params, type Weights } f
 import { generate } from '../lib/model/sample.ts';
 import { probeSteps } from './probe.ts';
 import { loadCheckpoints, onStorageProblem, saveCheckpoints } from '../app/store/persist.ts';
+import { checkpointBytes } from '../app/store/history.ts';
+import { tokenizerFromSpec } from '../lib/data/tokenizer.ts';
 import type { Checkpoint, TrainEvent } from '../lib/train/loop.ts';
 import { baselineCurve, type BaselineJob } from './baselines.ts';
 import type { FromBaselines, ToBaselines } from './baselines.worker.ts';
@@ -231,7 +233,7 @@ async function checkpoint(): Promise<void> {
   for (const r of runs) saved[r.name] = await r.checkpoint(); // sync point
   lastSaved = { id, seedIndex: experiment.seedIndex, runs: saved }; // a lost device resumes from here, stored or not
   if (await saveCheckpoints(id, { savedAt: Date.now(), runs: saved, seedIndex: experiment.seedIndex })) return; // not saved: the page was told
-  post({ type: 'checkpointed', experimentId: id, steps: Object.fromEntries(runs.map((r) => [r.name, r.step])), at: Date.now() });
+  post({ type: 'checkpointed', experimentId: id, steps: Object.fromEntries(runs.map((r) => [r.name, r.step])), at: Date.now(), bytes: checkpointBytes(saved) });
 }
 
 async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
@@ -575,6 +577,17 @@ async function handle(msg: ToWorker): Promise<void> {
       const buffer = bytes.buffer as ArrayBuffer;
       const fileName = `kxy-${msg.model.replace(/[^a-z0-9]+/gi, '-')}-${m.cfg.preset}-step${m.step}.safetensors`;
       post({ type: 'exported', requestId: msg.requestId, model: msg.model, fileName, bytes: buffer }, [buffer]);
+      return;
+    }
+    case 'exportStored': {
+      // from IndexedDB: no tensors, no backend; the page gives the config and tokenizer it kept
+      const stored = await loadCheckpoints(msg.experimentId);
+      const c = stored?.runs[msg.run];
+      if (!c) throw new UserError(`no stored weights of run ${msg.run} in this experiment: its checkpoint was dropped or never written`);
+      const bytes = exportModel(msg.cfg, tokenizerFromSpec(msg.tokenizer), c.weights, { run: msg.run, step: String(c.step), experiment: msg.experimentId });
+      const buffer = bytes.buffer as ArrayBuffer;
+      const fileName = `kxy-${msg.run.replace(/[^a-z0-9]+/gi, '-')}-${msg.cfg.preset}-step${c.step}.safetensors`;
+      post({ type: 'exported', requestId: msg.requestId, model: msg.run, fileName, bytes: buffer }, [buffer]);
       return;
     }
     case 'import': {
