@@ -3,7 +3,7 @@
 // forced GC), rss, and on WebGPU the tfjs buffer pool. Fails (exit 1) if anything grows after warm-up.
 // Usage: npx tsx bench/soak.ts [--backends wasm,webgpu] [--steps wasm=10000,webgpu=300] [--every wasm=100,webgpu=20]
 //          [--warmup wasm=1000,webgpu=100] [--set KEY=VALUE …] [--parallel] [--out DIR]   (or: npm run bench -- --soak …)
-//        npx tsx bench/soak.ts --check FILE.json    (re-checks a written series)
+//        npx tsx bench/soak.ts --check FILE.json [--check-warmup STEPS]   (re-checks a written series, e.g. a cut-short one)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
@@ -67,6 +67,7 @@ const { values: a } = parseArgs({
     out: { type: 'string', default: join(import.meta.dirname, 'results') },
     child: { type: 'string' }, // internal: one backend in this process
     check: { type: 'string' },
+    'check-warmup': { type: 'string' },
   },
 });
 const perBackend = (s: string) => Object.fromEntries(s.split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
@@ -74,7 +75,9 @@ const machine = { host: hostname(), cpu: cpus()[0]?.model ?? 'unknown', cores: c
 
 if (a.check) {
   const f = JSON.parse(readFileSync(a.check, 'utf8'));
-  const checks = checkSeries(f.samples, f.warmupSteps, f.backend);
+  const warmup = a['check-warmup'] !== undefined ? Number(a['check-warmup']) : f.warmupSteps;
+  console.log(`${a.check}: ${f.backend}, ${f.samples.length} samples up to step ${f.samples.at(-1)?.step} of ${f.steps}, warm-up ${warmup} steps`);
+  const checks = checkSeries(f.samples, warmup, f.backend);
   printSeries(f.backend, f.samples, checks);
   process.exit(checks.every((c) => c.ok) ? 0 : 1);
 }
@@ -189,6 +192,10 @@ function slope(pts: { step: number; v: number }[]): number {
 function checkSeries(samples: Sample[], warmup: number, backend: string): Check[] {
   const after = samples.filter((s) => s.step >= warmup);
   const checks: Check[] = [];
+  if (after.length < 3) {
+    const n = after.length;
+    checks.push({ quantity: 'samples', rule: 'at least 3 samples after warm-up', first: n, last: n, min: n, max: n, start: samples.length, ok: false, detail: `only ${n} sample(s) at or after step ${warmup}` });
+  }
   const series = (name: string, get: (s: Sample) => number | undefined) => {
     const all = samples.map((s) => ({ step: s.step, v: get(s) })).filter((p): p is { step: number; v: number } => p.v !== undefined);
     const pts = after.map((s) => ({ step: s.step, v: get(s) })).filter((p): p is { step: number; v: number } => p.v !== undefined);
@@ -202,7 +209,7 @@ function checkSeries(samples: Sample[], warmup: number, backend: string): Check[
     const ok = s.min === s.max;
     checks.push({ quantity: name, rule: 'exactly flat after warm-up', first: s.first, last: s.last, min: s.min, max: s.max, start: s.start, ok, detail: ok ? 'flat' : `varies from ${s.min} to ${s.max}` });
   };
-  const tolerant = (name: string, get: (s: Sample) => number | undefined, tol: { slope: number; lastQuarter: number }) => {
+  const tolerant = (name: string, get: (s: Sample) => number | undefined, tol: { slope: number; lastQuarter: number }, unit: 'MB' | 'buffers' = 'MB') => {
     const s = series(name, get);
     if (!s) return;
     const half = s.pts.filter((p) => p.step >= s.pts[0].step + (s.pts.at(-1)!.step - s.pts[0].step) / 2);
@@ -214,14 +221,17 @@ function checkSeries(samples: Sample[], warmup: number, backend: string): Check[
     const okQuarter = qmax <= (1 + tol.lastQuarter) * s.first;
     checks.push({
       quantity: name,
-      rule: `second-half trend < ${(100 * tol.slope).toFixed(0)}% and last-quarter max ≤ +${(100 * tol.lastQuarter).toFixed(0)}% of the first value after warm-up`,
+      rule:
+        tol.slope === 0 && tol.lastQuarter === 0
+          ? 'no growth after warm-up (second-half trend ≤ 0, last-quarter max ≤ the first value after warm-up)'
+          : `second-half trend ≤ ${(100 * tol.slope).toFixed(0)}% and last-quarter max ≤ +${(100 * tol.lastQuarter).toFixed(0)}% of the first value after warm-up`,
       first: s.first,
       last: s.last,
       min: s.min,
       max: s.max,
       start: s.start,
       ok: okSlope && okQuarter,
-      detail: `second half trend ${growth >= 0 ? '+' : ''}${(growth / 1e6).toFixed(3)} MB over ${span} steps (${((100 * growth) / s.first).toFixed(2)}%); last quarter max ${((100 * (qmax - s.first)) / s.first).toFixed(2)}% over the first`,
+      detail: `second half trend ${growth >= 0 ? '+' : ''}${unit === 'MB' ? (growth / 1e6).toFixed(3) : growth.toFixed(1)} ${unit} over ${span} steps (${((100 * growth) / s.first).toFixed(2)}%); last quarter max ${((100 * (qmax - s.first)) / s.first).toFixed(2)}% over the first`,
     });
   };
   exact('tf.memory().numTensors', (s) => s.numTensors);
@@ -232,7 +242,7 @@ function checkSeries(samples: Sample[], warmup: number, backend: string): Check[
   if (backend === 'wasm') tolerant('wasm heap', (s) => s.wasmHeap, TOL.pool);
   if (backend === 'webgpu') {
     exact('pool: used buffers', (s) => s.pool?.used);
-    tolerant('pool: free buffers', (s) => s.pool?.free, TOL.pool);
+    tolerant('pool: free buffers', (s) => s.pool?.free, TOL.pool, 'buffers');
     tolerant('pool: bytes allocated', (s) => s.pool?.bytesAllocated, TOL.pool);
   }
   return checks;

@@ -88,6 +88,10 @@ for (const id of pairIds) {
 
 const finals = new Map<string, Weights>(); // final weights of x and c, for x2y and c2y
 const yDone = new Set<string>();
+// runs already in the output file (a resumed sweep) are not recorded again; x and c still train if x2y or c2y need them
+const recordKey = (r: Pick<RunRecord, 'label' | 'preset' | 'pair' | 'seed' | 'run'>) => [r.label, r.preset, r.pair, r.seed, r.run].join('|');
+const recorded = new Set(existsSync(out) ? readRecords(out).map(recordKey) : []);
+const later = phases.flat();
 for (const preset of a.presets!.split(',')) {
   for (const phase of phases) {
     for (const seed of seeds) {
@@ -102,7 +106,12 @@ for (const preset of a.presets!.split(',')) {
             if (yDone.has(key)) continue;
             yDone.add(key);
           }
+          const done = recorded.has(recordKey({ label, preset, pair: id, seed, run: name }));
+          const next = name === 'x' ? 'x2y' : name === 'c' ? 'c2y' : null;
+          const needed = next !== null && later.includes(next) && !recorded.has(recordKey({ label, preset, pair: id, seed, run: next }));
+          if (done && !needed) continue;
           const rec = await trainOne(exp, name, preset, id, seed);
+          if (done) continue;
           appendFileSync(out, JSON.stringify(rec) + '\n');
           process.stderr.write(
             `${preset} ${id} seed ${seed} ${name}: ${rec.steps}/${rec.totalSteps} steps, max excursion ${fmt(rec.maxExcursion, 2)}× at step ${rec.maxExcursionStep}, ` +
