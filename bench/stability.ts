@@ -34,6 +34,7 @@ export interface RunRecord {
   rollbacks: Rollback[];
   maxGradNorm: number; // global norm before clipping
   maxGradNormStep: number;
+  around: { step: number; loss: number; smooth: number; gradNorm: number }[]; // the steps around the largest excursion (bits/token)
   val: Record<string, number>; // final validation, bits per byte, per source
   code: Record<string, number>; // prequential code, bits per byte, per source
   error: string | null;
@@ -140,14 +141,16 @@ async function trainOne(exp: Experiment, name: RunName, preset: string, pair: st
   const rec: RunRecord = {
     label, preset, overrides, pair, seed, run: name, steps: 0, totalSteps: run.totalSteps,
     maxExcursion: -Infinity, maxExcursionStep: 0, lossAtMax: NaN, stepsOverSpike: 0, rollbacks: [],
-    maxGradNorm: -Infinity, maxGradNormStep: 0, val: {}, code: {}, error: null, seconds: 0,
+    maxGradNorm: -Infinity, maxGradNormStep: 0, around: [], val: {}, code: {}, error: null, seconds: 0,
   };
+  const perStep = new Map<number, RunRecord['around'][number]>();
   const smoothAt = new Map<number, number>(); // smoothed loss after each step (re-written after a rollback)
   for await (const ev of train(run)) {
     if (ev.type === 'log') {
       // logEvery = 1: the interval is one step, so lossBitsPerToken is that step's loss
       const before = smoothAt.get(ev.step - 1);
       smoothAt.set(ev.step, ev.smoothLossBitsPerToken);
+      perStep.set(ev.step, { step: ev.step, loss: ev.lossBitsPerToken, smooth: ev.smoothLossBitsPerToken, gradNorm: ev.gradNorm });
       if (before !== undefined && Number.isFinite(before)) {
         const r = ev.lossBitsPerToken / before;
         if (r > rec.maxExcursion) Object.assign(rec, { maxExcursion: r, maxExcursionStep: ev.step, lossAtMax: ev.lossBitsPerToken });
@@ -162,6 +165,7 @@ async function trainOne(exp: Experiment, name: RunName, preset: string, pair: st
   }
   await run.flush();
   rec.steps = run.step;
+  for (let k = rec.maxExcursionStep - 3; k <= rec.maxExcursionStep + 5; k++) if (perStep.has(k)) rec.around.push(perStep.get(k)!);
   rec.code = Object.fromEntries(Object.entries(run.prequential).map(([s, c]) => [s, c.bits / c.bytes]));
   if (name === 'x' || name === 'c') finals.set(key(name), await readWeights(run.params)); // sync point
   run.dispose();
