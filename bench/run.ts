@@ -3,12 +3,16 @@
 // each, optionally the page (bench/page.ts); prints a table and writes JSON under bench/results/.
 // Usage: npx tsx bench/run.ts [--backends cpu,wasm,webgpu] [--presets nano,micro] [--seconds 10] [--steps 0]
 //        [--max-step-seconds 30] [--threads N] [--no-reference] [--page wasm] [--no-lock] [--out DIR] [--quick]
+//        npx tsx bench/run.ts --soak [options of bench/soak.ts]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Measurement, MeasureOptions } from './measure.ts';
+
+// `npm run bench -- --soak [soak options]`: the memory soak (bench/soak.ts) instead; it exits when done
+if (process.argv.includes('--soak')) await import('./soak.ts');
 
 const here = import.meta.dirname;
 const root = join(here, '..');
