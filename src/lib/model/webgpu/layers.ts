@@ -1,0 +1,89 @@
+// The GPT's layers on WebGPU, each a fused kernel (kernels.ts) with its gradient as another: ops.ts calls
+// these when the backend is webgpu. Same formulas as ops.ts; tests/webgpu-kernels.test.ts checks each,
+// value and gradient, against the cpu backend.
+import * as tf from '@tensorflow/tfjs';
+import './kernels.ts';
+
+type Saved = (tf.Tensor | tf.GradSaveFunc)[];
+const k = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) => tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
+
+/** Σ over rows: (N, C) → (C). */
+export function colSum(x: tf.Tensor): tf.Tensor1D {
+  return k('KxyColSum', { x }) as tf.Tensor1D;
+}
+
+/** LayerNorm over the last axis, eps 1e-5, x (N, C). */
+export const layerNorm = tf.customGrad((...args: Saved) => {
+  const [x, w, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: k('KxyLayerNorm', { x, w, b }),
+    gradFunc: (dy: tf.Tensor, [x, w]: tf.Tensor[]) => {
+      const stats = k('KxyLayerNormStats', { x });
+      return [k('KxyLayerNormGrad', { x, w, dy, stats }), k('KxyLayerNormWeightGrad', { x, dy, stats }), colSum(dy)];
+    },
+  };
+}) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+/** GELU, tanh form, elementwise. */
+export const gelu = tf.customGrad((...args: Saved) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  save([x]);
+  return { value: k('KxyGelu', { x }), gradFunc: (dy: tf.Tensor, [x]: tf.Tensor[]) => [k('KxyGeluGrad', { x, dy })] };
+}) as (x: tf.Tensor) => tf.Tensor;
+
+/** Cross-entropy in nats of each target: logits (N, V), targets (N) int32 → (N). */
+export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const f = tf.customGrad((...args: Saved) => {
+    const [logits, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([logits]);
+    return {
+      value: k('KxyCrossEntropy', { logits, targets }),
+      gradFunc: (dy: tf.Tensor, [logits]: tf.Tensor[]) => [k('KxyCrossEntropyGrad', { logits, targets, dy })],
+    };
+  });
+  return f(logits) as tf.Tensor1D;
+}
+
+/** Causal self-attention on the stacked projection qkv (B·T, 3C) → (B·T, C), heads merged. */
+export function attentionCore(qkv: tf.Tensor2D, T: number, nh: number): tf.Tensor2D {
+  const attrs = { T, nh };
+  const f = tf.customGrad((...args: Saved) => {
+    const [qkv, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const y = k('KxyAttention', { qkv }, attrs);
+    save([qkv, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [qkv, y]: tf.Tensor[]) => {
+        const stats = k('KxyAttentionStats', { qkv, y, dy }, attrs);
+        return [k('KxyAttentionGrad', { qkv, dy, stats }, attrs)];
+      },
+    };
+  });
+  return f(qkv) as tf.Tensor2D;
+}
+
+/** The attention block up to c_proj: x (B·T, C), c_attn weight (3C, C) and bias (3C) → (B·T, C). One
+ *  matmul makes q, k and v; the fused kernel does the rest. */
+export function attention(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, T: number, nh: number): tf.Tensor2D {
+  const f = tf.customGrad((...args: Saved) => {
+    const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
+    const qkv = tf.fused.matMul({ a: x, b: w, transposeB: true, bias: b }) as tf.Tensor2D; // (B·T, 3C)
+    const y = k('KxyAttention', { qkv }, { T, nh });
+    save([x, w, qkv, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [x, w, qkv, y]: tf.Tensor[]) => {
+        const stats = k('KxyAttentionStats', { qkv, y, dy }, { T, nh });
+        const dqkv = k('KxyAttentionGrad', { qkv, dy, stats }, { T, nh }); // (B·T, 3C)
+        return [tf.matMul(dqkv, w), tf.matMul(dqkv, x, true, false), colSum(dqkv)];
+      },
+    };
+  });
+  return f(x, w, b) as tf.Tensor2D;
+}
+
+/** a @ b for 2-D a and b, either transposed, plus an optional bias (one per output column). */
+export function matMul(a: tf.Tensor, b: tf.Tensor, ta = false, tb = false, bias: tf.Tensor | null = null): tf.Tensor2D {
+  return k('KxyMatMul', bias ? { a, b, bias } : { a, b }, { ta, tb }) as tf.Tensor2D;
+}
