@@ -24,6 +24,8 @@ const cases: Case[] = [
   { name: 'layerNorm', inputs: [x(), { shape: [C], data: normal(C), grad: true }, { shape: [C], data: normal(C), grad: true }], f: (x, w, b) => ops.layerNorm(x, w, b) },
   { name: 'gelu', inputs: [{ shape: [N, 4 * C], data: normal(N * 4 * C, 2), grad: true }], f: (x) => ops.gelu(x) },
   { name: 'linear (column-sum bias gradient)', inputs: [x(), { shape: [3 * C, C], data: normal(3 * C * C, 0.3), grad: true }, { shape: [3 * C], data: normal(3 * C), grad: true }], f: (x, w, b) => ops.linear(x as tf.Tensor2D, w, b) },
+  { name: 'matmul, odd shapes, both transposed', inputs: [{ shape: [5, 7], data: normal(35), grad: true }, { shape: [9, 5], data: normal(45), grad: true }], f: (a, b) => ops.matmul(a, b, true, true) },
+  { name: 'matmul, odd shapes', inputs: [{ shape: [7, 5], data: normal(35), grad: true }, { shape: [5, 9], data: normal(45), grad: true }], f: (a, b) => ops.matmul(a, b) },
   {
     name: 'crossEntropy',
     inputs: [{ shape: [N, V], data: normal(N * V, 3), grad: true }, { shape: [N], data: ints(N, V), grad: false }],

@@ -16,7 +16,7 @@ export function swapLast(t: tf.Tensor): tf.Tensor {
 /** a @ b, optionally transposed. WebGPU reads the flags; wasm and cpu get explicit transposes, because their
  *  transposed-operand paths run 8–19× slower (bench/matmul.ts). Batched products on wasm go to KxyBatchMatMul. */
 export function matmul(a: tf.Tensor, b: tf.Tensor, ta = false, tb = false): tf.Tensor {
-  if (onWebGPU()) return tf.matMul(a, b, ta, tb);
+  if (onWebGPU()) return a.rank === 2 && b.rank === 2 ? gpu.matMul(a, b, ta, tb) : tf.matMul(a, b, ta, tb);
   const A = ta ? swapLast(a) : a;
   const B = tb ? swapLast(b) : b;
   if (A.rank > 2 && tf.getBackend() === 'wasm') return tf.engine().runKernel(KXY_BMM, { a: A, b: B }) as tf.Tensor;
@@ -33,7 +33,7 @@ function colSum(t: tf.Tensor): tf.Tensor {
 /** dyᵀ @ x, the gradient of a weight used as x @ Wᵀ: (N, out), (N, in) → (out, in). Without transpose flags,
  *  the narrower of the two activations is the one transposed. */
 function weightGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
-  if (onWebGPU()) return tf.matMul(dy, x, true, false);
+  if (onWebGPU()) return gpu.matMul(dy, x, true, false);
   if (dy.shape[1]! <= x.shape[1]!) return tf.matMul(tf.transpose(dy), x);
   return tf.transpose(tf.matMul(tf.transpose(x), dy));
 }
@@ -48,7 +48,7 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Te
     save([x, w]);
     return {
       value: linearValue(x as tf.Tensor2D, w, bias ?? null),
-      gradFunc: (dy: tf.Tensor, [x, w]: tf.Tensor[]) => [tf.matMul(dy, w), weightGrad(dy, x), ...(bias ? [colSum(dy)] : [])],
+      gradFunc: (dy: tf.Tensor, [x, w]: tf.Tensor[]) => [matmul(dy, w), weightGrad(dy, x), ...(bias ? [colSum(dy)] : [])],
     };
   });
   return (b ? f(x, w, b) : f(x, w)) as tf.Tensor2D;
@@ -182,7 +182,7 @@ export function attention(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, B: number,
 /** x @ Wᵀ + b, one fused kernel (the bias rides in XNNPACK's or WebGPU's matmul). */
 function linearValue(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D {
   const bias = b ?? undefined;
-  if (onWebGPU()) return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, transposeB: true, bias }) as tf.Tensor2D;
+  if (onWebGPU()) return gpu.matMul(x, w, false, true, b);
   return tf.fused.matMul({ a: x, b: tf.transpose(w) as tf.Tensor2D, bias }) as tf.Tensor2D;
 }
 

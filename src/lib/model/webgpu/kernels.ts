@@ -274,8 +274,9 @@ register('KxyMatMul', (a) => {
   const [M, K] = ta ? [A.shape[1], A.shape[0]] : A.shape;
   const N = tb ? Bm.shape[0] : Bm.shape[1];
   const [lda, ldb] = [A.shape[1], Bm.shape[1]];
-  const aAt = (r: string, kk: string) => (ta ? `A[(${kk}) * ${lda} + (${r})]` : `A[(${r}) * ${lda} + (${kk})]`);
-  const bAt = (kk: string, c: string) => (tb ? `Bm[(${c}) * ${ldb} + (${kk})]` : `Bm[(${kk}) * ${ldb} + (${c})]`);
+  // f32(): a float tensor can sit on an int32 buffer (tfjs's Cast from int32 shares it)
+  const aAt = (r: string, kk: string) => (ta ? `f32(A[(${kk}) * ${lda} + (${r})])` : `f32(A[(${r}) * ${lda} + (${kk})])`);
+  const bAt = (kk: string, c: string) => (tb ? `f32(Bm[(${c}) * ${ldb} + (${kk})])` : `f32(Bm[(${kk}) * ${ldb} + (${c})])`);
   const [mb, nb] = [Math.ceil(M / 4), Math.ceil(N / 4)];
   const body = `
     let r0 = (index / ${nb}) * 4;
@@ -289,7 +290,7 @@ register('KxyMatMul', (a) => {
       let bv = vec4<f32>(${bAt('k', 'cc.x')}, ${bAt('k', 'cc.y')}, ${bAt('k', 'cc.z')}, ${bAt('k', 'cc.w')});
       for (var i = 0; i < 4; i++) { acc[i] += ${aAt('rr[i]', 'k')} * bv; }
     }
-    ${bias ? `let bb = vec4<f32>(bias[cc.x], bias[cc.y], bias[cc.z], bias[cc.w]);` : ''}
+    ${bias ? `let bb = vec4<f32>(f32(bias[cc.x]), f32(bias[cc.y]), f32(bias[cc.z]), f32(bias[cc.w]));` : ''}
     for (var i = 0; i < 4; i++) {
       let r = r0 + i;
       if (r < ${M}) {

@@ -68,7 +68,7 @@ export function attentionCore(qkv: tf.Tensor2D, T: number, nh: number): tf.Tenso
 export function attention(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, T: number, nh: number): tf.Tensor2D {
   const f = tf.customGrad((...args: Saved) => {
     const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
-    const qkv = tf.fused.matMul({ a: x, b: w, transposeB: true, bias: b }) as tf.Tensor2D; // (B·T, 3C)
+    const qkv = matMul(x, w, false, true, b); // (B·T, 3C)
     const y = k('KxyAttention', { qkv }, { T, nh });
     save([x, w, qkv, y]);
     return {
@@ -76,14 +76,34 @@ export function attention(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, T: number,
       gradFunc: (dy: tf.Tensor, [x, w, qkv, y]: tf.Tensor[]) => {
         const stats = k('KxyAttentionStats', { qkv, y, dy }, { T, nh });
         const dqkv = k('KxyAttentionGrad', { qkv, dy, stats }, { T, nh }); // (B·T, 3C)
-        return [tf.matMul(dqkv, w), tf.matMul(dqkv, x, true, false), colSum(dqkv)];
+        return [matMul(dqkv, w), matMul(dqkv, x, true, false), colSum(dqkv)];
       },
     };
   });
   return f(x, w, b) as tf.Tensor2D;
 }
 
+/** Which matmul the layers use: kxy's barrier-free KxyMatMul, or tfjs's tiled one (for A/B timing). */
+export const settings = { ownMatMul: true };
+
 /** a @ b for 2-D a and b, either transposed, plus an optional bias (one per output column). */
 export function matMul(a: tf.Tensor, b: tf.Tensor, ta = false, tb = false, bias: tf.Tensor | null = null): tf.Tensor2D {
+  if (!settings.ownMatMul) return tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: ta, transposeB: tb, bias: bias ?? undefined }) as tf.Tensor2D;
   return k('KxyMatMul', bias ? { a, b, bias } : { a, b }, { ta, tb }) as tf.Tensor2D;
 }
+
+// KxyMatMul's own gradient, for callers outside a customGrad (autodiff of ops.matmul)
+tf.registerGradient({
+  kernelName: 'KxyMatMul',
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, saved, attrs) => {
+    const [a, b] = saved as tf.Tensor[];
+    const { ta, tb } = attrs as unknown as { ta: boolean; tb: boolean };
+    const d = dy as tf.Tensor;
+    return {
+      a: () => (ta ? matMul(b, d, tb, true) : matMul(d, b, false, !tb)),
+      b: () => (tb ? matMul(d, a, true, ta) : matMul(a, d, !ta, false)),
+      bias: () => colSum(d),
+    };
+  },
+});
