@@ -39,6 +39,40 @@ describe('AdamW', () => {
     expect(params.w.dataSync()[3]).toBeCloseTo(2.0 * (1 - lr * 0.1), 6);
   });
 
+  it('clips before the moments: after step 1, m = (1 − β1)·g·scale and v = (1 − β2)·(g·scale)²', async () => {
+    // At step 1 the update is lr·sign(g) whatever the scale, so only the moments show whether g was clipped.
+    const opt = new AdamW({ b: tf.variable(tf.tensor1d([0, 0, 0])) }, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0, gradClip: 1.0 });
+    const g = [3, 0, -4]; // norm 5: scaled by 1 / (5 + 1e-6)
+    tf.dispose(opt.step({ b: tf.tensor1d(g) }, 0.01));
+    const scale = 1 / (5 + 1e-6);
+    const { t, m, v } = await opt.state();
+    expect(t).toBe(1);
+    Array.from(m.b).forEach((x, i) => expect(x).toBeCloseTo(0.1 * g[i] * scale, 7));
+    Array.from(v.b).forEach((x, i) => expect(x).toBeCloseTo(0.05 * (g[i] * scale) ** 2, 7));
+    opt.dispose();
+  });
+
+  it('two clipped steps worked by hand: the first gradient clipped, the second under the limit', () => {
+    const opts = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, gradClip: 1.0 };
+    const p = { b: tf.variable(tf.tensor1d([1.0, -1.0])) };
+    const opt = new AdamW(p, opts);
+    const g1 = [3, 4]; // norm 5 → scaled to norm 1
+    const g2 = [0.3, -0.4]; // norm 0.5 → unchanged
+    tf.dispose(opt.step({ b: tf.tensor1d(g1) }, 0.1));
+    tf.dispose(opt.step({ b: tf.tensor1d(g2) }, 0.1));
+    const s1 = 1 / (5 + 1e-6);
+    const want = [0, 1].map((i) => {
+      let m = 0.1 * g1[i] * s1;
+      let v = 0.01 * (g1[i] * s1) ** 2;
+      const p1 = [1.0, -1.0][i] - (0.1 / 0.1) * (m / (Math.sqrt(v) / Math.sqrt(0.01) + 1e-8));
+      m = 0.9 * m + 0.1 * g2[i];
+      v = 0.99 * v + 0.01 * g2[i] ** 2;
+      return p1 - (0.1 / (1 - 0.81)) * (m / (Math.sqrt(v) / Math.sqrt(1 - 0.99 ** 2) + 1e-8));
+    });
+    Array.from(p.b.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(want[i], 6));
+    opt.dispose();
+  });
+
   it('keeps its moments across steps (second step worked by hand, no clipping)', () => {
     const opts = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, gradClip: 0 };
     const p = { b: tf.variable(tf.tensor1d([1.0])) };

@@ -11,6 +11,7 @@ import { UserError } from '../src/lib/config.ts';
 import { compress, decompress, type ProbsAt } from '../src/lib/coder/codec.ts';
 import { crc32 as crc, readKxy, writeKxy } from '../src/lib/coder/format.ts';
 import { minTokens } from '../src/lib/data/batches.ts';
+import type { Run } from '../src/lib/train/loop.ts';
 import { Rng } from '../src/lib/rng.ts';
 import { encode, tinyConfig, useBackend } from './helpers.ts';
 
@@ -99,6 +100,32 @@ describe('learning codec', () => {
       if ('steps' in o) expect(r.tail.tokens).toBeGreaterThan(small.length / 2); // the stream sent only 2 batches
       expect(same((await decompress(r.file)).data, small), JSON.stringify(o)).toBe(true);
     }
+  });
+
+  it('follows a diverged run back to its good state as training does, and still round-trips; gives up after 3 rollbacks', async () => {
+    // fault injection on both sides at the same step: NaN weights after step 6 (found by the flush at step 8)
+    const poison = (every: boolean) => (run: Run) => {
+      if (run.step === 6 && (every || run.rollbacks.length === 0)) {
+        const w = run.params['transformer.h.0.attn.c_attn.weight'];
+        w.assign(tf.fill(w.shape, NaN));
+      }
+    };
+    const once = poison(false);
+    const r = await compress(text, cfg, { afterStep: once });
+    expect(Number.isFinite(r.prequential.bits)).toBe(true);
+    // the windows of steps 0–7 were coded twice (first by a diverged model): the file holds both, the run's code the second
+    expect(r.prequential.bits).toBeGreaterThan(r.prequential.runBits * 1.05);
+    expect(r.file.length).toBeLessThanOrEqual((1.001 * r.prequential.bits) / 8 + r.headerBytes + r.tail.bytes);
+    expect(same((await decompress(r.file, { afterStep: once })).data, text)).toBe(true);
+    // the same training without the fault is another run: the decoder must repeat the encoder's
+    await expect(decompress(r.file)).rejects.toThrow(/do not decode|fail their check/);
+    await expect(compress(text, cfg, { afterStep: poison(true) })).rejects.toThrow(/run y diverged while coding \(after 3 rollbacks down to 0\.125× the learning rate\)/);
+  });
+
+  it('records the original file name when it is a plain one', async () => {
+    const small = text.subarray(0, 300);
+    expect((await readKxy((await compress(small, cfg, { name: 'notes.txt' })).file)).header.name).toBe('notes.txt');
+    expect((await readKxy((await compress(small, cfg, { name: '../etc/passwd' })).file)).header.name).toBeUndefined();
   });
 
   it('codes Y given X, and decodes only with that same X', async () => {

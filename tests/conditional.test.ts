@@ -65,6 +65,53 @@ describe('conditional()', () => {
   });
 });
 
+describe('summarize()', () => {
+  it('pairs each run alone with the right run given, over the same bytes: signs, denominators, transfer and joint', () => {
+    const cfg = tinyConfig();
+    const exp = planExperiment({ cfg, x: encode(english(5, 600)), y: encode(english(6, 600)), embed: 'onehot' });
+    expect(exp.specs.map((s) => s.name)).toEqual(['x', 'y', 'xy', 'x2y', 'y2x', 'c', 'c2y']);
+    const runs = exp.specs.map((s) => new Run({ ...s, init: exp.init }));
+    // hand-made codes: windows of Y carry 12, 9, 15 bytes, windows of X 10, 11; 8 tokens each (bytes ≠ tokens)
+    const Y = (bits: number[]): CodeTrace => ({ bits, bytes: [12, 9, 15], tokens: [8, 8, 8] });
+    const X = (bits: number[]): CodeTrace => ({ bits, bytes: [10, 11], tokens: [8, 8] });
+    const codes: Record<string, Record<string, CodeTrace>> = {
+      x: { X: X([50, 45]) }, // 95
+      y: { Y: Y([40, 30, 20]) }, // 90
+      xy: { X: X([48, 41]), Y: Y([35, 27, 18]) }, // 89, 80
+      x2y: { Y: Y([30, 20, 16]) }, // 66
+      y2x: { X: X([44, 40]) }, // 84
+      c: { C: X([60, 60]) },
+      c2y: { Y: Y([38, 29, 19]) }, // 86
+    };
+    for (const r of runs) r.trace = codes[r.name];
+    const s = summarize(exp, runs);
+    const c = s.conditional;
+    // alone is always the run on that source alone; given the run that knew the other source
+    expect(Object.keys(c).sort()).toEqual(['X|Y', 'X|Y joint', 'Y|C', 'Y|X', 'Y|X joint']);
+    for (const k of ['Y|X', 'Y|X joint', 'Y|C']) expect(c[k].alone).toEqual({ bits: 90, bytes: 36, tokens: 24 });
+    for (const k of ['X|Y', 'X|Y joint']) expect(c[k].alone).toEqual({ bits: 95, bytes: 21, tokens: 16 });
+    expect([c['Y|X'].given.bits, c['Y|X joint'].given.bits, c['Y|C'].given.bits, c['X|Y'].given.bits, c['X|Y joint'].given.bits]).toEqual([66, 80, 86, 84, 89]);
+    // saved = alone − given (positive when the other source helped), per byte of the source, as a fraction of alone
+    expect(c['Y|X'].savedBits).toBe(24);
+    expect(c['Y|X'].savedBitsPerByte).toBeCloseTo(24 / 36, 12);
+    expect(c['Y|X'].savedFraction).toBeCloseTo(24 / 90, 12); // of C(Y) = 90, not of C(Y|X) = 66
+    expect(c['Y|X joint'].savedBits).toBe(10);
+    expect(c['Y|C'].savedBits).toBe(4);
+    expect(c['X|Y'].savedBits).toBe(11);
+    expect(c['X|Y'].savedFraction).toBeCloseTo(11 / 95, 12);
+    expect(c['X|Y joint'].savedBits).toBe(6);
+    expect(c['Y|X'].windows).toBe(3);
+    expect(c['Y|X'].streamWindows).toBe(s.sources.Y.trainWindows);
+    // transfer: C(Y|C) − C(Y|X) = 86 − 66, a fraction of C(Y)
+    expect(s.transfer).toMatchObject({ bits: 20, bytes: 36, windows: 3 });
+    expect(s.transfer!.fraction).toBeCloseTo(20 / 90, 12);
+    // joint: C(X,Y) − C(X) = (89 + 80) − 95 = 74 against C(Y) = 90
+    expect(s.joint).toMatchObject({ bits: 74, savedBits: 16, windowsX: 2, windowsY: 3 });
+    expect(s.joint!.savedFraction).toBeCloseTo(16 / 90, 12);
+    for (const r of runs) r.dispose();
+  });
+});
+
 describe('replay', () => {
   it('draws only windows already coded, none at step 0, the same for y and x2y', () => {
     const cfg = tinyConfig({ batchSize: 4 });

@@ -3,6 +3,7 @@
 // gzip and xz, and the speeds.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
@@ -86,7 +87,7 @@ async function runCompress(args: Record<string, string | boolean | string[] | un
 
   const bar = progress(cfg.maxBytes > 0 ? Math.min(cfg.maxBytes, input.length) : input.length);
   const t0 = performance.now();
-  const r = await compress(input, cfg, { given, onProgress: bar.update });
+  const r = await compress(input, cfg, { given, name: basename(inPath), onProgress: bar.update });
   const encodeS = (performance.now() - t0) / 1000;
   bar.done();
   writeOutput(out, r.file);
@@ -149,7 +150,8 @@ async function runDecompress(args: Record<string, string | boolean | string[] | 
   const s = d.seconds;
   process.stdout.write(
     `kxy: decoded ${int(d.data.length)} bytes from ${int(file.length)} on ${header.backend.name} (${header.backend.detail}) in ${secs(s.learnX + s.code)}` +
-      `${header.given ? ` (learning X ${secs(s.learnX)})` : ''}: ${int(d.data.length / Math.max(1e-9, s.code))} bytes/s; length and CRC-32 check; wrote ${args.out}\n`,
+      `${header.given ? ` (learning X ${secs(s.learnX)})` : ''}: ${int(d.data.length / Math.max(1e-9, s.code))} bytes/s; length and CRC-32 check; wrote ${args.out}` +
+      `${header.name ? ` (the original was ${header.name})` : ''}\n`,
   );
 }
 

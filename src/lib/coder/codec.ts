@@ -8,8 +8,8 @@ import { PrequentialLedger, minTokens, trainWindowStarts, type Dataset, type Sou
 import { makeTokenizer, tokenizerFromSpec, utf8Prefix, type Tokenizer } from '../data/tokenizer.ts';
 import { embedModeFor } from '../backend.ts';
 import { forward, initWeights, readWeights } from '../model/gpt.ts';
-import { Run, type RunSpec } from '../train/loop.ts';
-import { MAX_INPUT_BYTES, crc32, headerBytes, readKxy, writeKxy, type KxyHeader } from './format.ts';
+import { GOOD_EVERY, Run, type RunSpec } from '../train/loop.ts';
+import { MAX_INPUT_BYTES, crc32, headerBytes, isFileName, readKxy, writeKxy, type KxyHeader } from './format.ts';
 import { CorruptStream, MODEL_TOTAL, RangeDecoder, RangeEncoder, decodeSymbol, decodeUniform, encodeSymbol, encodeUniform, quantize } from './range.ts';
 
 /** Where a coded distribution was used: for tests that compare the encoder's and the decoder's bit for bit. */
@@ -29,6 +29,8 @@ export interface CodecOptions {
   given?: Uint8Array; // X: code (or decode) given what a model learnt from X first
   onProgress?: (p: CodecProgress) => void;
   onProbs?: (at: ProbsAt, probs: Float32Array) => void; // every model distribution a token is coded with
+  name?: string; // compress: the input's file name, recorded for a decoder to offer (left out unless a plain name)
+  afterStep?: (run: Run) => void; // test hook: after each training step of the coding run (fault injection)
 }
 
 /** One section's code: what it holds and its length three ways. */
@@ -128,12 +130,24 @@ function setup(cfg: Readonly<RunConfig>, tokenizer: Tokenizer, all: Int32Array, 
   return { cfg, dataset: { tokenizer, sources }, all, target: sources.length - 1, nTrain };
 }
 
-/** Training rolls a diverged run back and codes its last windows again; the codec does not follow it there
- *  (both sides would have to), so it stops. Encoder and decoder see the same losses, so they stop alike. */
-function checkDiverged(run: Run): void {
-  if (run.diverged) {
-    throw new UserError(`run ${run.name} diverged while coding (${run.diverged.reason}): lower the learning rate, e.g. --set lr=${run.cfg.lr / 2}`);
-  }
+/**
+ * After a flush: a run that diverged goes back to its last good state with half the learning rate, exactly as
+ * training does (loop.ts, train()), or stops when it may not. Encoder and decoder see the same losses, so they
+ * roll back at the same step, to the same state, and repeat the same steps: the file stays decodable, and its
+ * code is the training run's. The windows coded since the good state are coded again, so the file also holds
+ * their first, discarded code (Rollback.discardedBits). Returns whether it rolled back.
+ */
+function followRollback(run: Run): boolean {
+  if (!run.diverged) return false;
+  const why = run.diverged.reason;
+  if (run.rollBack()) return true;
+  const tried = run.rollbacks.length ? ` (after ${run.rollbacks.length} rollbacks down to ${run.lrScale}× the learning rate)` : '';
+  throw new UserError(`run ${run.name} diverged while coding${tried}: ${why}; lower the learning rate, e.g. --set lr=${run.cfg.lr / 2}`);
+}
+
+/** Keeps a good state to roll back to, at the steps training keeps one (loop.ts, train()). // sync point */
+async function keepGood(run: Run): Promise<void> {
+  if (run.step === 0 || (run.step - run.goodStep >= GOOD_EVERY && run.step < run.totalSteps)) await run.keepGood();
 }
 
 /** Run x to its end on X, then the run that codes Y from x's final weights with a fresh optimizer (x2y);
@@ -147,11 +161,13 @@ async function startCodingRun(s: Setup, onProgress: CodecOptions['onProgress']):
     const t0 = performance.now();
     const x = new Run(spec('x', 0, init));
     try {
+      await keepGood(x);
       while (x.step < x.totalSteps) {
         x.trainStep();
         if (x.step % s.cfg.logEvery === 0 || x.step === x.totalSteps) {
           await x.flush(); // sync point: keeps queued work and pending tensors bounded
-          checkDiverged(x);
+          if (followRollback(x)) continue;
+          await keepGood(x);
           onProgress?.({ phase: 'learn X', done: x.step, total: x.totalSteps });
         }
       }
@@ -256,8 +272,10 @@ class EncodeSide implements Side {
     quantize(probs, offset, this.V, MODEL_TOTAL, this.cum);
     encodeSymbol(this.enc, this.cum, s);
     this.stats.tokens++;
-    this.stats.bits -= Math.log2(probs[offset + s]);
-    this.stats.quantizedBits -= Math.log2((this.cum[s + 1] - this.cum[s]) / MODEL_TOTAL);
+    const q = Math.log2((this.cum[s + 1] - this.cum[s]) / MODEL_TOTAL);
+    const p = probs[offset + s];
+    this.stats.bits -= p > 0 && p <= 1 ? Math.log2(p) : q; // a diverged model's NaN: what the coder spent (a flat table)
+    this.stats.quantizedBits -= q;
   }
 }
 
@@ -324,8 +342,15 @@ async function codeBatch(run: Run, s: Setup, rows: Row[], known: Uint8Array, sid
  *  them, with the weights before the step; then the step trains exactly as training does. */
 async function prequentialPart(run: Run, s: Setup, known: Uint8Array, side: Side, opts: CodecOptions): Promise<void> {
   const T = s.cfg.blockSize;
-  const ledger = new PrequentialLedger(s.dataset, [s.target]); // a mirror of the run's own
   const mask = new Float32Array(T);
+  /** A mirror of the run's own ledger at `step`: which tokens the code has sent follows from the stream order. */
+  const ledgerAt = (step: number) => {
+    const l = new PrequentialLedger(s.dataset, [s.target]);
+    for (let st = 0; st < step; st++) for (const { window, pass } of run.plan.batch(st)) if (pass === 0) l.claim(window, T, mask, 0);
+    return l;
+  };
+  let ledger = ledgerAt(run.step);
+  await keepGood(run);
   while (run.step < run.totalSteps) {
     const step = run.step;
     const rows: Row[] = [];
@@ -343,11 +368,17 @@ async function prequentialPart(run: Run, s: Setup, known: Uint8Array, side: Side
     }
     await codeBatch(run, s, rows, known, side, { section: 'prequential', step }, opts.onProbs);
     run.trainStep();
+    opts.afterStep?.(run);
     if (run.step % s.cfg.logEvery === 0 || run.step === run.totalSteps) {
       await run.flush(); // sync point: bounds the queued work
-      checkDiverged(run);
-      opts.onProgress?.({ phase: 'code', done: run.step, total: run.totalSteps });
+      if (followRollback(run)) {
+        ledger = ledgerAt(run.step);
+        continue;
+      }
+      await keepGood(run);
     }
+    // every step: a decoder's step is about T forward passes, seconds on wasm
+    opts.onProgress?.({ phase: 'code', done: run.step, total: run.totalSteps });
   }
 }
 
@@ -406,7 +437,8 @@ export async function compress(input: Uint8Array, cfgIn: Readonly<RunConfig>, op
     if (d && d.length > MAX_INPUT_BYTES) throw new UserError(`${what} is ${d.length} bytes, over the ${MAX_INPUT_BYTES}-byte limit of a .kxy file`);
   }
   const given = opts.given ? { bytes: opts.given.length, crc32: crc32(opts.given) } : null;
-  const base = { seed: cfgIn.seed, replay: cfgIn.replay, backend, given, input: { bytes: data.length, tokens: data.length, crc32: crc32(data) } };
+  const name = isFileName(opts.name) ? { name: opts.name } : {};
+  const base = { ...name, seed: cfgIn.seed, replay: cfgIn.replay, backend, given, input: { bytes: data.length, tokens: data.length, crc32: crc32(data) } };
   const t0 = performance.now();
   const empty: SectionStats = { tokens: 0, uniformTokens: 0, bits: 0, quantizedBits: 0, forwards: 0, bytes: 0 };
 

@@ -56,6 +56,12 @@ export interface KxyHeader {
   input: { bytes: number; tokens: number; crc32: number };
   given: { bytes: number; crc32: number } | null; // X, for a file coded given X
   sections: Section[];
+  name?: string; // the original file's name (no folders), for a decoder to offer; absent in older files
+}
+
+/** A name a file may record: a plain file name, no folders or control characters, at most 255 characters. */
+export function isFileName(n: unknown): n is string {
+  return typeof n === 'string' && n.length > 0 && n.length <= 255 && !/[/\\\u0000-\u001f\u007f]/.test(n) && n !== '.' && n !== '..';
 }
 
 /** Runs bytes through a (de)compression stream; stops with an error past `max` bytes of output. */
@@ -200,6 +206,7 @@ function checkHeader(h: unknown): KxyHeader {
     if (!isObj(s) || !SECTION_NAMES.includes(s.name as SectionName) || !isCount(s.bytes, MAX_INPUT_BYTES * 4) || !isCrc(s.crc32)) throw bad('a malformed section entry');
     return { name: s.name as SectionName, bytes: s.bytes, crc32: s.crc32 };
   });
+  if (h.name !== undefined && !isFileName(h.name)) throw bad('the original file name is malformed');
   const names = sections.map((s) => s.name).join(',');
   if (h.mode === 'learned' ? names !== 'prequential,tail' : names !== 'stored') throw bad(`sections ${names || '(none)'} do not fit mode ${h.mode}`);
   return {
@@ -212,5 +219,6 @@ function checkHeader(h: unknown): KxyHeader {
     input: { bytes: i.bytes, tokens: i.tokens, crc32: i.crc32 },
     given: g === null ? null : { bytes: (g as { bytes: number }).bytes, crc32: (g as { crc32: number }).crc32 },
     sections,
+    ...(h.name !== undefined ? { name: h.name } : {}),
   };
 }
