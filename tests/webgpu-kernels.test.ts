@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import * as ops from '../src/lib/model/ops.ts';
 import { AdamW } from '../src/lib/train/adamw.ts';
 import { Rng } from '../src/lib/rng.ts';
-import { useBackend, webgpuAvailable } from './helpers.ts';
+import { embedModeFor } from '../src/lib/backend.ts';
+import { planExperiment, startRuns } from '../src/lib/harness.ts';
+import { encode, tinyConfig, useBackend, webgpuAvailable } from './helpers.ts';
 
 const rng = new Rng(11);
 const normal = (n: number, scale = 1) => Float32Array.from({ length: n }, () => scale * rng.normal());
@@ -109,5 +111,27 @@ describe('fused WebGPU kernels match the cpu backend', () => {
     const got = await threeSteps();
     got.forEach((g, j) => expect(relErr(g, ref[j]), `output ${j}`).toBeLessThan(1e-4));
     expect(ref[0][0]).toBeGreaterThan(1); // the clip acted
+  });
+
+  it('a training step reads nothing back from the GPU; flush reads once', async (ctx) => {
+    if (!(await webgpuAvailable())) return ctx.skip();
+    await useBackend('webgpu');
+    const cfg = tinyConfig({ steps: 4, logEvery: 4, evalEvery: 4 });
+    const [run] = startRuns(planExperiment({ cfg, x: encode('the quick brown fox jumps over the lazy dog. '.repeat(20)), embed: embedModeFor('webgpu') }));
+    const be = tf.backend() as unknown as { read: (...a: unknown[]) => unknown; readSync: (...a: unknown[]) => unknown };
+    const [read, readSync] = [be.read, be.readSync];
+    let reads = 0;
+    be.read = function (...a: unknown[]) { reads++; return read.apply(this, a); };
+    be.readSync = function (...a: unknown[]) { reads++; return readSync.apply(this, a); };
+    try {
+      run.trainStep();
+      run.trainStep();
+      expect(reads).toBe(0);
+      await run.flush();
+      expect(reads).toBe(1);
+    } finally {
+      Object.assign(be, { read, readSync }); // the backend's own methods again
+      run.dispose();
+    }
   });
 });
