@@ -5,10 +5,12 @@
 import type { BackendInfo } from '../lib/backend.ts';
 import { appendTrace, compare, type Comparison } from '../lib/compare.ts';
 import type { BackendChoice, ControlKind, RunConfig, RunName } from '../lib/config.ts';
+import type { TokenizerSpec } from '../lib/data/tokenizer.ts';
 import type { Summary } from '../lib/harness.ts';
 import { emptyTrace, type CodeLength, type CodeTrace } from '../lib/metrics/bits.ts';
+import type { SurprisalMap } from '../lib/metrics/surprisal.ts';
 import { claimExperiment, releaseExperiment } from './store/lock.ts';
-import { deleteExperiment, latestExperimentId, loadExperiment, onStorageProblem, saveExperiment, type ExperimentRecord, type StoredSource } from './store/persist.ts';
+import { deleteExperiment, latestExperimentId, loadExperiment, markLatest, onStorageProblem, saveExperiment, type ExperimentRecord, type StoredSource } from './store/persist.ts';
 import { sampleCumulative, type SampledCurve } from './traces.ts';
 import type { Rollback, TrainEvent, ValResult } from '../lib/train/loop.ts';
 import { BEAT_MS, assertNever, type BaselineCurve, type FromWorker, type ModelInfo, type PlannedSource, type ToWorker, type WorkerState } from '../worker/protocol.ts';
@@ -120,6 +122,9 @@ type StoredTrace = { bits: Float64Array; bytes: Float64Array; tokens: Float64Arr
 const storeTrace = (t: CodeTrace): StoredTrace => ({ bits: Float64Array.from(t.bits), bytes: Float64Array.from(t.bytes), tokens: Float64Array.from(t.tokens) });
 const loadTrace = (t: StoredTrace): CodeTrace => ({ bits: Array.from(t.bits), bytes: Array.from(t.bytes), tokens: Array.from(t.tokens) });
 
+/** The page's curves as stored in an experiment's record. */
+export type ExperimentHistory = History;
+
 interface History {
   elapsed: number; // seconds of training shown so far
   runs: {
@@ -144,6 +149,13 @@ interface History {
   seedIndex?: number;
   seedResults?: SeedResult[];
   baselines?: Record<string, BaselineCurve>;
+  surprisal?: ShownSurprisal | null;
+}
+
+/** The map of where X helped Y, and the seed it is of. */
+export interface ShownSurprisal {
+  map: SurprisalMap;
+  seedIndex: number;
 }
 
 /** The cumulative curves a finished seed keeps: every run's code of every source it trains on. */
@@ -151,6 +163,20 @@ function seedCurves(runs: RunView[]): Record<string, SampledCurve> {
   const out: Record<string, SampledCurve> = {};
   for (const r of runs) for (const [s, t] of Object.entries(r.traces)) if (t.bits.length > 0) out[`${r.name}|${s}`] = sampleCumulative(t);
   return out;
+}
+
+/** A stored experiment's runs, with their numbers and curves, as the page shows them. */
+export function runViewsOf(h: History): RunView[] {
+  return h.runs.map((s) => {
+    const v = new RunView(s.name);
+    Object.assign(v, { totalSteps: s.totalSteps, step: s.step, tokens: s.tokens, tokensBySource: s.tokensBySource, trainSources: s.trainSources, after: s.after ?? null, val: s.val, code: s.code });
+    for (const [k, t] of Object.entries(s.traces ?? {})) v.traces[k] = loadTrace(t);
+    type J = Parameters<typeof Curve.from>[0];
+    for (const [k, c] of Object.entries(s.curves.val)) v.curves.val[k] = Curve.from(c as J);
+    for (const [k, c] of Object.entries(s.curves.code)) v.curves.code[k] = Curve.from(c as J);
+    Object.assign(v.curves, { train: Curve.from(s.curves.train as J) });
+    return v;
+  });
 }
 
 type Pending = { resolve: (m: FromWorker) => void; reject: (e: Error) => void };
@@ -170,6 +196,9 @@ export class Lab {
   models = $state<ModelInfo[]>([]);
   checkpointSteps = $state<Record<string, number>>({});
   lastCheckpointAt = $state(0);
+  checkpointBytes = $state(-1); // the last checkpoint's size as the worker stored it (-1: none reported yet)
+  /** Hears every record saved (the history's index follows it). */
+  onSaved: ((rec: ExperimentRecord<History>) => void) | null = null;
   storageProblem = $state<string | null>(null); // why runs will not survive a reload (storage full or missing)
   readOnly = $state(false); // another tab holds the experiment shown: this one neither writes nor resumes it
   version = $state(0); // bumped when any curve grows
@@ -180,6 +209,7 @@ export class Lab {
   baselines = $state.raw<Record<string, BaselineCurve>>({}); // gzip and the context model on this seed's coding order
   recovery = $state<string | null>(null); // the GPU device was lost: what happened, and where training resumed
   crashed = $state<string | null>(null); // the worker died mid-experiment (why): resumeStored() continues it
+  surprisal = $state.raw<ShownSurprisal | null>(null); // where X helped Y, character by character (see lib/metrics/surprisal.ts)
   /** A worker silent this long while training or paused is dead (longer where its steps are slow). */
   deadAfterMs = 15_000;
 
@@ -312,7 +342,8 @@ export class Lab {
     this.control = input.control ?? 'shuffle';
     this.seeds = input.seeds ?? 1;
     this.record = { id, createdAt: now, updatedAt: now, cfg: input.cfg, runs: input.runs, backend: input.backend, maxSeconds: input.maxSeconds, control: this.control, seeds: this.seeds, pairId: input.pairId, x: input.x, y: input.y, history: this.history(), finished: false };
-    void saveExperiment($state.snapshot(this.record) as ExperimentRecord);
+    const rec = this.record;
+    void saveExperiment($state.snapshot(rec) as ExperimentRecord).then((problem) => problem || this.onSaved?.(rec));
     this.launch(input, false);
   }
 
@@ -374,6 +405,13 @@ export class Lab {
     return r.text;
   }
 
+  /** A run's weights from a stored experiment's checkpoint (the worker reads it from IndexedDB), as .safetensors. */
+  async exportStored(experimentId: string, run: string, model: { cfg: RunConfig; tokenizer: TokenizerSpec }): Promise<{ fileName: string; bytes: ArrayBuffer }> {
+    const r = await this.request({ type: 'exportStored', requestId: this.nextRequest++, experimentId, run, cfg: $state.snapshot(model.cfg) as RunConfig, tokenizer: $state.snapshot(model.tokenizer) as TokenizerSpec });
+    if (r.type !== 'exported') throw new Error('unexpected reply');
+    return { fileName: r.fileName, bytes: r.bytes };
+  }
+
   async exportModel(model: string): Promise<{ fileName: string; bytes: ArrayBuffer }> {
     const r = await this.request({ type: 'export', requestId: this.nextRequest++, model });
     if (r.type !== 'exported') throw new Error('unexpected reply');
@@ -394,11 +432,18 @@ export class Lab {
     return r;
   }
 
-  /** Shows the experiment stored last, if any (after a reload). */
-  async restore(): Promise<boolean> {
-    const id = await latestExperimentId();
+  /** Asks the worker for the map of where X helped Y, from its models as they are now. */
+  async requestSurprisal(): Promise<void> {
+    const r = await this.request({ type: 'surprisal', requestId: this.nextRequest++ });
+    if (r.type !== 'surprisal') throw new Error('unexpected reply');
+  }
+
+  /** Shows the experiment stored last, if any (after a reload), or the one asked for (from the history). */
+  async restore(which?: string): Promise<boolean> {
+    const id = which ?? (await latestExperimentId());
     const rec = id ? await loadExperiment<History>(id) : undefined;
     if (!rec) return false;
+    if (which) void markLatest(which); // a reload shows it again
     const mine = await claimExperiment(rec.id);
     this.reset(rec.id);
     this.readOnly = !mine;
@@ -414,16 +459,8 @@ export class Lab {
     this.seedIndex = h.seedIndex ?? 0;
     this.seedResults = h.seedResults ?? [];
     this.baselines = h.baselines ?? {};
-    this.runs = h.runs.map((s) => {
-      const v = new RunView(s.name);
-      Object.assign(v, { totalSteps: s.totalSteps, step: s.step, tokens: s.tokens, tokensBySource: s.tokensBySource, trainSources: s.trainSources, after: s.after ?? null, val: s.val, code: s.code });
-      for (const [k, t] of Object.entries(s.traces ?? {})) v.traces[k] = loadTrace(t);
-      type J = Parameters<typeof Curve.from>[0];
-      for (const [k, c] of Object.entries(s.curves.val)) v.curves.val[k] = Curve.from(c as J);
-      for (const [k, c] of Object.entries(s.curves.code)) v.curves.code[k] = Curve.from(c as J);
-      Object.assign(v.curves, { train: Curve.from(s.curves.train as J) });
-      return v;
-    });
+    this.surprisal = h.surprisal ?? null;
+    this.runs = runViewsOf(h);
     this.state = rec.finished ? 'done' : 'stopped';
     this.stateMessage = rec.finished ? 'restored' : 'restored: resume continues from the last checkpoint';
     if (!mine) this.stateMessage = 'restored read-only: this experiment is open in another tab';
@@ -445,15 +482,19 @@ export class Lab {
   }
 
   private reset(id: string | null): void {
+    // the worker's runs belong to the experiment shown until now: not models of this one (imported ones stay)
+    if (id !== this.experimentId) this.models = this.models.filter((m) => m.id.startsWith('import:'));
     this.experimentId = id;
     this.crashed = null;
     this.runs = [];
     this.sources = [];
     this.summary = null;
     this.checkpointSteps = {};
+    this.checkpointBytes = -1;
     this.seedIndex = 0;
     this.seedResults = [];
     this.baselines = {};
+    this.surprisal = null;
     this.version++;
   }
 
@@ -486,6 +527,7 @@ export class Lab {
       seedIndex: this.seedIndex,
       seedResults: this.seedResults,
       baselines: this.baselines,
+      surprisal: this.surprisal,
     };
   }
 
@@ -503,7 +545,8 @@ export class Lab {
       if (!this.record) return;
       const finished = this.state === 'done';
       this.record = { ...this.record, updatedAt: Date.now(), history: this.history(), finished };
-      void saveExperiment(this.record as ExperimentRecord);
+      const rec = this.record;
+      void saveExperiment(rec as ExperimentRecord).then((problem) => problem || this.onSaved?.(rec));
     }, delayMs);
   }
 
@@ -632,6 +675,7 @@ export class Lab {
       case 'checkpointed':
         this.checkpointSteps = msg.steps;
         this.lastCheckpointAt = msg.at;
+        if (msg.bytes !== undefined) this.checkpointBytes = msg.bytes;
         this.persistSoon(0);
         return;
       case 'summary':
@@ -655,6 +699,18 @@ export class Lab {
         this.baselines = { ...this.baselines, [msg.curve.source]: msg.curve };
         this.persistSoon();
         return;
+      case 'surprisal': {
+        if (msg.experimentId === this.experimentId) {
+          this.surprisal = { map: msg.map, seedIndex: msg.seedIndex };
+          this.persistSoon();
+        }
+        const p = msg.requestId !== null ? this.requests.get(msg.requestId) : undefined;
+        if (p && msg.requestId !== null) {
+          this.requests.delete(msg.requestId);
+          p.resolve(msg);
+        }
+        return;
+      }
       case 'models':
         this.models = msg.models;
         return;

@@ -1,6 +1,7 @@
 // The bridge from the runs' curves to Chart.js: one line chart, one dataset per (run, measurement, source).
 // Points are appended incrementally and drawn at most once per animation frame; each series is thinned as
-// it grows (min/max buckets, src/ui/thin.ts), so 3 runs × 20,000 points stay fluid.
+// it grows (min/max buckets, src/ui/thin.ts), so 3 runs × 20,000 points stay fluid. A second experiment from
+// the history may be overlaid: its validation (and code) curves, dashed and fainter, named in every tooltip.
 import {
   Chart,
   Decimation,
@@ -100,7 +101,16 @@ function xWithUnit(axis: XAxis, v: number): string {
 type Kind = 'val' | 'code' | 'train';
 type LineDataset = ChartDataset<'line', Point[]>;
 
+/** A stored experiment drawn over the one on screen. */
+export interface ChartOverlay {
+  label: string;
+  runs: RunView[];
+}
+
+const OVERLAY_DASH = [7, 4];
+
 interface Series {
+  overlay: string | null; // the overlaid experiment's label; null for the experiment on screen
   run: string;
   kind: Kind;
   source: string | null;
@@ -115,6 +125,7 @@ export class LiveChart {
   private readonly chart: Chart<'line', Point[]>;
   private readonly series = new Map<string, Series>();
   private runs: RunView[] = [];
+  private overlay: ChartOverlay | null = null;
   private opts: PlotOptions;
   private optsKey = '';
   private frame = 0;
@@ -178,9 +189,10 @@ export class LiveChart {
   /** New data or options: redraws on an animation frame. New options redraw at once; new points wait until
    *  MIN_INTERVAL_MS after the last redraw, and at least twice as long as it took, so the chart never takes
    *  more than a third of the main thread. */
-  update(runs: RunView[], opts: PlotOptions): void {
+  update(runs: RunView[], opts: PlotOptions, overlay: ChartOverlay | null = null): void {
     this.runs = runs;
-    const urgent = JSON.stringify(opts) !== JSON.stringify(this.opts);
+    const urgent = JSON.stringify(opts) !== JSON.stringify(this.opts) || overlay !== this.overlay;
+    this.overlay = overlay;
     this.opts = { ...opts };
     if (this.frame) return;
     if (this.timer && !urgent) return;
@@ -242,15 +254,17 @@ export class LiveChart {
   }
 
   /** The series' name in the tooltip; smoothing is named where it applies (training loss only). */
-  private label(run: string, kind: Kind, source: string | null): string {
+  private label(run: string, kind: Kind, source: string | null, overlay: string | null = null): string {
     const what = kind === 'val' ? `validation on ${source}` : kind === 'code' ? `code so far on ${source}` : this.opts.smooth ? 'training loss, smoothed' : 'training loss';
-    return `${runStyle(run).label} · ${what}`;
+    return `${overlay ? `overlay “${overlay}” · ` : ''}${runStyle(run).label} · ${what}`;
   }
 
-  private makeDataset(run: string, kind: Kind, source: string | null): LineDataset {
+  private makeDataset(run: string, kind: Kind, source: string | null, overlay: string | null = null): LineDataset {
     const rs = runStyle(run);
     const src = source === 'Y' ? SOURCE_STYLE.Y : SOURCE_STYLE.X;
-    const base: LineDataset = { label: this.label(run, kind, source), data: [], borderColor: rs.color, backgroundColor: rs.color, pointRadius: 0, pointHoverRadius: 4, indexAxis: 'x' };
+    const base: LineDataset = { label: this.label(run, kind, source, overlay), data: [], borderColor: rs.color, backgroundColor: rs.color, pointRadius: 0, pointHoverRadius: 4, indexAxis: 'x' };
+    // the overlaid experiment: dashed and fainter, no markers, under the lines on screen
+    if (overlay !== null) return { ...base, borderColor: alpha(rs.color, kind === 'val' ? 0.75 : 0.5), borderWidth: kind === 'val' ? 2 : 1.25, borderDash: kind === 'val' ? OVERLAY_DASH : [2, 3], order: 4 };
     if (kind === 'train') return { ...base, borderColor: alpha(rs.color, 0.4), backgroundColor: alpha(rs.color, 0.4), borderWidth: 1.25, order: 3 };
     if (kind === 'code') return { ...base, borderColor: alpha(rs.color, 0.8), borderWidth: 1.5, borderDash: src.codeDash, order: 2 };
     const ds: LineDataset = { ...base, borderWidth: src.width, order: source === 'X' ? 1 : 0, pointStyle: src.point };
@@ -268,15 +282,21 @@ export class LiveChart {
     const ycol = o.unit;
     const live = new Set<string>();
 
-    const consume = (run: string, kind: Kind, source: string | null, curve: Curve) => {
-      const id = `${run}|${kind}|${source ?? ''}`;
+    const consume = (run: string, kind: Kind, source: string | null, curve: Curve, overlay: string | null = null) => {
+      const id = `${overlay === null ? '' : 'overlay|'}${run}|${kind}|${source ?? ''}`;
       live.add(id);
       let s = this.series.get(id);
+      if (s && s.overlay !== overlay) {
+        // another experiment overlaid: a new dataset, with its own name
+        this.chart.data.datasets.splice(this.chart.data.datasets.indexOf(s.dataset), 1);
+        this.series.delete(id);
+        s = undefined;
+      }
       if (!s) {
-        const dataset = this.makeDataset(run, kind, source);
+        const dataset = this.makeDataset(run, kind, source, overlay);
         const thin = new MinMaxThinner(MAX_POINTS);
         dataset.data = thin.points;
-        s = { run, kind, source, curve, n: 0, thin, ema: NaN, dataset };
+        s = { overlay, run, kind, source, curve, n: 0, thin, ema: NaN, dataset };
         this.series.set(id, s);
         this.chart.data.datasets.push(dataset);
       }
@@ -289,7 +309,7 @@ export class LiveChart {
         s.curve = curve;
       }
       s.dataset.hidden = !show;
-      if (optsChanged) s.dataset.label = this.label(run, kind, source);
+      if (optsChanged) s.dataset.label = this.label(run, kind, source, overlay);
       if (!show) return;
       const smooth = o.smooth && kind === 'train';
       const xs = curve.cols[xcol];
@@ -308,6 +328,13 @@ export class LiveChart {
       consume(r.name, 'train', null, r.curves.train);
       for (const [src, c] of Object.entries(r.curves.val)) consume(r.name, 'val', src, c);
       for (const [src, c] of Object.entries(r.curves.code)) consume(r.name, 'code', src, c);
+    }
+    const ov = this.overlay;
+    if (ov) {
+      for (const r of ov.runs) {
+        for (const [src, c] of Object.entries(r.curves.val)) consume(r.name, 'val', src, c, ov.label);
+        for (const [src, c] of Object.entries(r.curves.code)) consume(r.name, 'code', src, c, ov.label);
+      }
     }
     // series of runs that are gone (a new experiment): drop their datasets
     for (const [id, s] of this.series) {

@@ -1,10 +1,16 @@
 // The page's own state around the Lab: the chart's view options, the sampler, import/export, the backend
 // probe, and the actions the buttons call (start, restore on load, download). Components only render it.
-import { RUN_NAMES, evalInterval, type RunName } from '../lib/config.ts';
+import { RUN_NAMES, UserError, evalInterval, type RunName } from '../lib/config.ts';
 import { formatBytes } from '../lib/data/inputs.ts';
 import { MAX_MODEL_BYTES } from '../lib/io/limits.ts';
-import type { Lab } from '../app/runs.svelte.ts';
+import { findPair } from '../../datasets/index.ts';
+import { runViewsOf, type ExperimentHistory, type Lab, type RunView } from '../app/runs.svelte.ts';
+import { sameBytes, sha256 } from '../app/identity.ts';
+import { loadDraft, saveDraft } from '../app/store/draft.ts';
+import { HistoryStore, entryFromRecord, usedBytes, type HistoryEntry, type Kv } from '../app/store/history.ts';
+import { idbKv, loadExperiment, storageWhy, type ExperimentRecord } from '../app/store/persist.ts';
 import type { ModelInfo } from '../worker/protocol.ts';
+import { SvelteMap } from 'svelte/reactivity';
 import { probeGpu, type GpuProbe } from './probe.ts';
 import { PAGE_DEFAULTS, type Plot, type Settings } from './settings.svelte.ts';
 
@@ -37,8 +43,64 @@ export class Sampler {
   error = $state<string | null>(null);
 }
 
+/** The curves of a second experiment drawn beside the one on screen. */
+export interface Overlay {
+  id: string;
+  label: string;
+  runs: RunView[];
+}
+
+/** How the data on screen relates to the results on screen. */
+export type DataMatch = 'none' | 'same' | 'changed';
+
+/** A history line's name: the user's, else the pair (or "your data") and the preset. */
+export function entryLabel(e: HistoryEntry): string {
+  if (e.name) return e.name;
+  const pair = e.pairId ? findPair(e.pairId)?.title : null;
+  return `${pair ?? `${e.data.x.label} → ${e.data.y?.label ?? '–'}`} · ${e.preset}`;
+}
+
+function download(fileName: string, bytes: BlobPart, type: string): void {
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 export class Page {
   readonly sampler = new Sampler();
+  readonly history: HistoryStore;
+  entries = $state.raw<HistoryEntry[]>([]); // the history, newest first
+  historyProblem = $state<string | null>(null); // the history could not be read or written: why
+  historyBusy = $state<string | null>(null); // the id an action is working on
+  draftProblem = $state<string | null>(null); // the user's X and Y could not be kept: why
+  storageEstimate = $state<{ usage: number; quota: number } | null>(null); // navigator.storage.estimate()
+  overlay = $state.raw<Overlay | null>(null);
+  private readonly digests = new SvelteMap<object, string>();
+
+  /** Whether the results on screen (curves, tables) were trained on the data the Data section shows. */
+  dataMatch = $derived.by((): DataMatch => {
+    const r = this.lab.record;
+    const s = this.settings;
+    if (!r || this.lab.runs.length === 0) return 'none';
+    if (!s.x || !sameBytes(r.x.bytes, s.x.bytes)) return 'changed';
+    if (r.y === null || s.y === null) return r.y === s.y ? 'same' : 'changed';
+    return sameBytes(r.y.bytes, s.y.bytes) ? 'same' : 'changed';
+  });
+
+  /** The SHA-256 of a buffer in hex once computed (null until then); reading it starts the hash. */
+  digest(b: ArrayBuffer | Uint8Array): string | null {
+    const d = this.digests.get(b);
+    if (d === undefined) void sha256(b).then((h) => this.digests.set(b, h));
+    return d ?? null;
+  }
+
+  /** Bytes the history holds by its own count (records and checkpoints). */
+  historyBytes = $derived(usedBytes(this.entries));
   probe = $state<GpuProbe | null>(null);
   restoredUnfinished = $state(false); // a reload brought back an experiment that can resume
   exporting = $state<string | null>(null);
@@ -142,7 +204,11 @@ export class Page {
     readonly lab: Lab,
     readonly settings: Settings,
     private readonly hadUrlSettings: boolean,
-  ) {}
+    private readonly kv: Kv = idbKv,
+  ) {
+    this.history = new HistoryStore(kv);
+    lab.onSaved = (rec) => void this.recordSaved(rec);
+  }
 
   /** On load: what backend is likely, the stored experiment (if any), then the data. */
   async boot(): Promise<void> {
@@ -158,12 +224,173 @@ export class Page {
     if (restored && rec) {
       this.restoredUnfinished = !rec.finished;
       // a link's settings win; otherwise show what the stored experiment ran
-      if (!this.hadUrlSettings) {
-        this.settings.adopt(rec);
-        return;
-      }
+      if (!this.hadUrlSettings) this.settings.adopt(rec);
     }
-    await this.settings.choosePair(this.settings.pairId || PAGE_DEFAULTS.pair);
+    // the data: a link's pair; else what the Data section last showed (the user's own X and Y, kept until
+    // replaced); else what the results on screen were trained on; else the default pair
+    let draft: Awaited<ReturnType<typeof loadDraft>>;
+    try {
+      draft = await loadDraft(this.kv);
+    } catch (e) {
+      this.draftProblem = `your X and Y from the last visit could not be read: ${message(e)}`;
+    }
+    if (this.settings.linkedPair) await this.settings.choosePair(this.settings.pairId);
+    else if (draft?.pairId) await this.settings.choosePair(draft.pairId);
+    else if (draft?.x) this.settings.adoptData({ pairId: null, x: draft.x, y: draft.y });
+    else if (restored && rec) this.settings.adoptData(rec);
+    else await this.settings.choosePair(this.settings.pairId || PAGE_DEFAULTS.pair);
+    this.settings.onDataChange = () => void this.keepDraft();
+    await this.refreshHistory();
+  }
+
+  /** Keeps the Data section's choice in IndexedDB (the user's own bytes; a pair by its id). */
+  private async keepDraft(): Promise<void> {
+    const s = this.settings;
+    const own = s.pairId === '';
+    const src = (c: typeof s.x) => (own && c ? { label: c.label, bytes: c.bytes.slice().buffer as ArrayBuffer, origin: c.origin } : null);
+    try {
+      await saveDraft(this.kv, { pairId: s.pairId, x: src(s.x), y: src(s.y) });
+      this.draftProblem = null;
+    } catch (e) {
+      this.draftProblem = `${storageWhy(e)}: your own X and Y will not survive a browser restart (they are still here, and training works).`;
+    }
+  }
+
+  // ---- the history ---------------------------------------------------------------------------------
+
+  /** Reads the history's list (and the browser's storage estimate). */
+  async refreshHistory(): Promise<void> {
+    try {
+      this.entries = await this.history.list();
+      this.historyProblem = null;
+    } catch (e) {
+      this.historyProblem = message(e);
+    }
+    await this.estimateStorage();
+  }
+
+  private async estimateStorage(): Promise<void> {
+    try {
+      const est = await navigator.storage?.estimate?.();
+      if (est && est.usage !== undefined && est.quota !== undefined) this.storageEstimate = { usage: est.usage, quota: est.quota };
+    } catch {
+      // no estimate in this browser: the page's own count is shown alone
+    }
+  }
+
+  /** A record was saved: its line in the history follows (and the cap applies). */
+  private async recordSaved(rec: ExperimentRecord<ExperimentHistory>): Promise<void> {
+    const mine = rec.id === this.lab.experimentId;
+    const m = mine ? this.lab.models.find((x) => rec.runs.includes(x.id as RunName)) : undefined;
+    try {
+      const entry = await entryFromRecord(rec as ExperimentRecord, { checkpointBytes: mine ? this.lab.checkpointBytes : -1, model: m ? ($state.snapshot({ cfg: m.cfg, tokenizer: m.tokenizer }) as HistoryEntry['model']) : undefined });
+      if (!m) entry.model = null; // keep the model the line already has
+      this.entries = await this.history.upsert(entry, this.lab.experimentId);
+      this.historyProblem = null;
+    } catch (e) {
+      this.historyProblem = e instanceof UserError ? message(e) : `the history could not be updated: ${storageWhy(e)}`;
+    }
+    void this.estimateStorage();
+  }
+
+  private async act(id: string, f: () => Promise<void>): Promise<void> {
+    this.historyBusy = id;
+    try {
+      await f();
+    } catch (e) {
+      this.historyProblem = message(e);
+    } finally {
+      this.historyBusy = null;
+    }
+  }
+
+  private async storedRecord(id: string): Promise<ExperimentRecord<ExperimentHistory>> {
+    const rec = await loadExperiment<ExperimentHistory>(id);
+    if (!rec) throw new Error('its curves were dropped to keep the history under its storage cap; only its line is left');
+    return rec;
+  }
+
+  /** Shows a stored experiment: its curves and tables; resumable when it stopped early and has a checkpoint. */
+  openExperiment(id: string): Promise<void> {
+    return this.act(id, async () => {
+      if (this.lab.busy) throw new Error('an experiment is training: pause or stop it before opening another');
+      await this.storedRecord(id);
+      if (!(await this.lab.restore(id))) return;
+      const rec = this.lab.record!;
+      // the user's own data stays on screen (nothing they made is lost): the Data section then says if it differs
+      this.settings.adopt(rec, this.settings.pairId !== '');
+      const e = this.entries.find((x) => x.id === id);
+      this.restoredUnfinished = !rec.finished && (e?.checkpointBytes ?? 0) > 0;
+      if (this.overlay?.id === id) this.overlay = null;
+    });
+  }
+
+  renameExperiment(id: string, name: string): Promise<void> {
+    return this.act(id, async () => {
+      this.entries = await this.history.rename(id, name);
+      if (this.overlay?.id === id) this.overlay = { ...this.overlay, label: entryLabel(this.entries.find((e) => e.id === id)!) };
+    });
+  }
+
+  deleteExperiment(id: string): Promise<void> {
+    return this.act(id, async () => {
+      if (id === this.lab.experimentId) {
+        if (this.lab.busy) throw new Error('this experiment is training: stop it before deleting it');
+        this.restoredUnfinished = false;
+        await this.lab.forget();
+      }
+      this.entries = await this.history.remove(id);
+      if (this.overlay?.id === id) this.overlay = null;
+      void this.estimateStorage();
+    });
+  }
+
+  /** Draws a stored experiment's curves over the chart (null: none). */
+  overlayExperiment(id: string | null): Promise<void> {
+    if (id === null) {
+      this.overlay = null;
+      return Promise.resolve();
+    }
+    return this.act(id, async () => {
+      const rec = await this.storedRecord(id);
+      const e = this.entries.find((x) => x.id === id);
+      this.overlay = { id, label: e ? entryLabel(e) : id, runs: runViewsOf(rec.history) };
+    });
+  }
+
+  /** A JSON summary: what was trained on what (data identity), the config, and every run's final numbers. */
+  exportSummary(id: string): Promise<void> {
+    return this.act(id, async () => {
+      const e = this.entries.find((x) => x.id === id);
+      if (!e) throw new Error('that experiment is no longer in the history');
+      const rec = await loadExperiment<ExperimentHistory>(id);
+      const h = rec?.history;
+      const json = {
+        kxy: 'experiment summary',
+        version: 1,
+        ...e,
+        config: rec?.cfg ?? null,
+        summary: h?.summary ?? null,
+        seedResults: h?.seedResults?.map((r) => ({ index: r.index, seed: r.seed, summary: r.summary })) ?? [],
+        runs: h?.runs.map((r) => ({ name: r.name, step: r.step, totalSteps: r.totalSteps, tokens: r.tokens, val: r.val, code: r.code })) ?? [],
+        note: rec ? undefined : 'the curves and full summary were dropped to keep the history under its storage cap: only the line is left',
+      };
+      const name = (e.name || `${e.pairId ?? 'own-data'}-${e.preset}-${new Date(e.createdAt).toISOString().slice(0, 16)}`).replace(/[^a-z0-9]+/gi, '-');
+      download(`kxy-${name}.json`, JSON.stringify(json, null, 2), 'application/json');
+    });
+  }
+
+  /** One run's weights as .safetensors: the live model when it is the experiment training here, else the
+   *  stored checkpoint (read by the worker from IndexedDB). */
+  exportWeights(id: string, run: string): Promise<void> {
+    return this.act(id, async () => {
+      const e = this.entries.find((x) => x.id === id);
+      if (!e) throw new Error('that experiment is no longer in the history');
+      const live = id === this.lab.experimentId && this.lab.models.some((m) => m.id === run);
+      if (!live && !e.model) throw new Error("kxy did not keep this experiment's model shape and tokenizer (it was saved before kxy kept them, or stopped before its runs were planned), so its weights cannot be exported from storage");
+      const { fileName, bytes } = live ? await this.lab.exportModel(run) : await this.lab.exportStored(id, run, e.model!);
+      download(fileName, bytes, 'application/octet-stream');
+    });
   }
 
   /** Trains every run (the control's c and c → y unless the control is 'none') with the current settings. */
@@ -194,7 +421,9 @@ export class Page {
 
   async discardStored(): Promise<void> {
     this.restoredUnfinished = false;
+    const id = this.lab.experimentId;
     await this.lab.forget();
+    if (id) await this.act(id, async () => void (this.entries = await this.history.remove(id)));
   }
 
   async download(model: string): Promise<void> {

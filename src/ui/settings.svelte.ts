@@ -88,8 +88,12 @@ export class Settings {
   initFrom = $state<string | null>(null); // an imported model every run starts from
   readonly plot = new Plot();
   ignored = $state<Ignored[]>([]); // the link's values that were not used, shown until dismissed
+  linkedPair = false; // the link named a bundled pair: it wins over the data kept from the last visit
 
   private loadSeq = 0;
+  /** Hears, once per change, that X, Y or the pair changed (the page keeps the user's data in IndexedDB). */
+  onDataChange: (() => void) | null = null;
+  private dataChangePending = false;
 
   /** Block size in effect: checks depend on it (and on the tokenizer) only, so they rerun only when these change. */
   effectiveBlockSize = $derived(this.blockSize ?? presetValue(this.preset, 'blockSize'));
@@ -170,7 +174,10 @@ export class Settings {
    *  validated by readLink. */
   apply(s: UrlSettings): void {
     if (s.pair !== undefined) {
-      if (findPair(s.pair)) this.pairId = s.pair;
+      if (findPair(s.pair)) {
+        this.pairId = s.pair;
+        this.linkedPair = true;
+      }
       else this.ignored = [...this.ignored, { key: 'pair', value: s.pair, expected: `a bundled pair: ${PAIRS.map((p) => p.id).join(', ')}` }];
     }
     if (s.preset !== undefined) this.preset = s.preset;
@@ -195,8 +202,8 @@ export class Settings {
     if (s.showCode !== undefined) p.showCode = s.showCode;
   }
 
-  /** Shows a stored experiment's settings and data (after a reload), so the page says what was run. */
-  adopt(rec: ExperimentRecord): void {
+  /** Shows a stored experiment's settings and (unless withData is false) its data, so the page says what was run. */
+  adopt(rec: ExperimentRecord, withData = true): void {
     const c = rec.cfg;
     if (isPresetName(c.preset)) this.preset = c.preset;
     const p = this.preset;
@@ -212,10 +219,29 @@ export class Settings {
     this.lr = c.lr !== presetValue(p, 'lr') ? c.lr : null;
     this.batchSize = c.batchSize !== presetValue(p, 'batchSize') ? c.batchSize : null;
     this.blockSize = c.blockSize !== presetValue(p, 'blockSize') ? c.blockSize : null;
-    this.pairId = rec.pairId && findPair(rec.pairId) ? rec.pairId : '';
-    this.x = { label: rec.x.label, bytes: new Uint8Array(rec.x.bytes.slice(0)), origin: rec.pairId ? 'pair' : 'file' };
-    this.y = rec.y ? { label: rec.y.label, bytes: new Uint8Array(rec.y.bytes.slice(0)), origin: rec.pairId ? 'pair' : 'file' } : null;
+    if (withData) this.adoptData(rec);
+  }
+
+  /** Shows stored data in X and Y (an experiment's, or the user's own kept since the last visit). */
+  adoptData(d: { pairId: string | null; x: { label: string; bytes: ArrayBuffer; origin?: SourceChoice['origin'] }; y: { label: string; bytes: ArrayBuffer; origin?: SourceChoice['origin'] } | null }): void {
+    this.loadSeq++; // a pair still loading must not overwrite this
+    this.pairLoading = false;
+    this.pairId = d.pairId && findPair(d.pairId) ? d.pairId : '';
+    const origin = d.pairId ? 'pair' : 'file';
+    this.x = { label: d.x.label, bytes: new Uint8Array(d.x.bytes.slice(0)), origin: d.x.origin ?? origin };
+    this.y = d.y ? { label: d.y.label, bytes: new Uint8Array(d.y.bytes.slice(0)), origin: d.y.origin ?? origin } : null;
     this.refusal = { X: null, Y: null };
+    this.dataChanged();
+  }
+
+  /** Tells onDataChange once, after the current change (several fields) is complete. */
+  private dataChanged(): void {
+    if (this.dataChangePending) return;
+    this.dataChangePending = true;
+    queueMicrotask(() => {
+      this.dataChangePending = false;
+      this.onDataChange?.();
+    });
   }
 
   source(k: SourceKey): SourceChoice | null {
@@ -245,6 +271,7 @@ export class Settings {
       this.x = { label: pair.xName, bytes: x, origin: 'pair' };
       this.y = { label: pair.yName, bytes: y, origin: 'pair' };
       this.refusal = { X: null, Y: null };
+      this.dataChanged();
     } catch (e) {
       if (seq === this.loadSeq) this.pairError = `could not load '${pair.title}': ${message(e)}`;
     } finally {
@@ -266,6 +293,7 @@ export class Settings {
     else this.y = choice;
     this.refusal[k] = null;
     this.pairId = '';
+    this.dataChanged();
     return true;
   }
 

@@ -4,6 +4,7 @@ import type { BackendInfo } from '../lib/backend.ts';
 import type { BackendChoice, ControlKind, RunConfig, RunName } from '../lib/config.ts';
 import type { TokenizerSpec } from '../lib/data/tokenizer.ts';
 import type { Summary } from '../lib/harness.ts';
+import type { SurprisalMap } from '../lib/metrics/surprisal.ts';
 import type { TraceChunk, TrainEvent } from '../lib/train/loop.ts';
 
 export interface SourceInput {
@@ -33,7 +34,10 @@ export type ToWorker =
   | { type: 'probe'; requestId: number; cfg: RunConfig; backend: BackendChoice; steps: number } // before Train: time a few steps of cfg, for an estimate
   | { type: 'sample'; requestId: number; model: string; prompt: string; maxTokens: number; temperature: number; topK: number; seed: number }
   | { type: 'export'; requestId: number; model: string }
+  // a run's weights from a stored experiment's checkpoint (the history): replies 'exported'
+  | { type: 'exportStored'; requestId: number; experimentId: string; run: string; cfg: RunConfig; tokenizer: TokenizerSpec }
   | { type: 'import'; requestId: number; fileName: string; bytes: ArrayBuffer }
+  | { type: 'surprisal'; requestId: number } // the map of where X helped Y, now: y against x → y (or x+y) on Y's validation windows
   // Test hooks, used only by the fault tests (tests/browser/recover.test.ts, tests/e2e/crash.test.ts):
   // 'loseDevice' destroys the WebGPU device as a driver reset would (refuseWebGPU: and WebGPU does not come
   // back); 'crash' throws outside every handler; 'close' ends the worker silently, as a killed one goes.
@@ -95,7 +99,7 @@ export type FromWorker =
     }
   | { type: 'event'; event: TrainEvent }
   | { type: 'state'; state: WorkerState; message?: string }
-  | { type: 'checkpointed'; experimentId: string; steps: Record<string, number>; at: number }
+  | { type: 'checkpointed'; experimentId: string; steps: Record<string, number>; at: number; bytes?: number } // bytes: the checkpoint's stored size
   | { type: 'summary'; summary: Summary; seedIndex: number; finished: boolean } // finished: every run of this seed reached its last step
   | { type: 'baselines'; experimentId: string; seedIndex: number; curve: BaselineCurve }
   // a resumed run's code so far, from its checkpoint (from = 0): the page's own copy may lag it by a log
@@ -106,6 +110,8 @@ export type FromWorker =
   | { type: 'sampled'; requestId: number; model: string; text: string; tokens: number }
   | { type: 'exported'; requestId: number; model: string; fileName: string; bytes: ArrayBuffer }
   | { type: 'imported'; requestId: number; model: ModelInfo }
+  // where X helped Y, character by character; requestId null: computed by itself when the runs ended
+  | { type: 'surprisal'; requestId: number | null; experimentId: string; seedIndex: number; map: SurprisalMap }
   | { type: 'error'; message: string; requestId?: number; fatal: boolean }
   | { type: 'recovery'; message: string } // the GPU device was lost: when, and where and on what training resumed
   | { type: 'beat' }; // every BEAT_MS while the worker lives: a silent worker is a dead one

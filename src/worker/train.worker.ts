@@ -18,9 +18,13 @@ import { createParams, disposeParams, readWeights, type Params, type Weights } f
 import { generate } from '../lib/model/sample.ts';
 import { probeSteps } from './probe.ts';
 import { loadCheckpoints, onStorageProblem, saveCheckpoints } from '../app/store/persist.ts';
+import { checkpointBytes } from '../app/store/history.ts';
+import { tokenizerFromSpec } from '../lib/data/tokenizer.ts';
 import type { Checkpoint, TrainEvent } from '../lib/train/loop.ts';
 import { baselineCurve, type BaselineJob } from './baselines.ts';
 import type { FromBaselines, ToBaselines } from './baselines.worker.ts';
+import { cancelSurprisal, mapRuns, surprisalJob } from './surprisal.ts';
+import type { SurprisalMap } from '../lib/metrics/surprisal.ts';
 import { BEAT_MS, assertNever, type FromWorker, type ModelInfo, type ToWorker, type WorkerState } from './protocol.ts';
 
 const CHECKPOINT_SECONDS = 30; // a reload loses at most this much training
@@ -229,7 +233,7 @@ async function checkpoint(): Promise<void> {
   for (const r of runs) saved[r.name] = await r.checkpoint(); // sync point
   lastSaved = { id, seedIndex: experiment.seedIndex, runs: saved }; // a lost device resumes from here, stored or not
   if (await saveCheckpoints(id, { savedAt: Date.now(), runs: saved, seedIndex: experiment.seedIndex })) return; // not saved: the page was told
-  post({ type: 'checkpointed', experimentId: id, steps: Object.fromEntries(runs.map((r) => [r.name, r.step])), at: Date.now() });
+  post({ type: 'checkpointed', experimentId: id, steps: Object.fromEntries(runs.map((r) => [r.name, r.step])), at: Date.now(), bytes: checkpointBytes(saved) });
 }
 
 async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
@@ -479,7 +483,22 @@ async function trainRuns(maxSeconds: number, seedIndex: number): Promise<LoopEnd
   const finished = exp.specs.every((s) => (runner.get(s.name)?.step ?? 0) >= s.totalSteps);
   post({ type: 'summary', summary: summarize(exp, runs), seedIndex, finished });
   post({ type: 'models', models: modelInfos() });
+  autoSurprisal();
   return failed ? 'failed' : finished ? 'done' : 'stopped';
+}
+
+function postSurprisal(requestId: number | null, experimentId: string, seedIndex: number, map: SurprisalMap): void {
+  post({ type: 'surprisal', requestId, experimentId, seedIndex, map }, [map.bitsAlone.buffer, map.bitsGiven.buffer, map.bytes.buffer, map.partial.buffer]);
+}
+
+/** The map of where X helped Y once the runs stop: from a snapshot taken now, scored a chunk at a time so a
+ *  next seed's training is not held up. */
+function autoSurprisal(): void {
+  if (!experiment || typeof mapRuns(experiment.runner) === 'string') return;
+  const { id, exp, runner, seedIndex } = experiment;
+  surprisalJob(exp, runner, exp.specs[0].embed, macrotask)
+    .then((map) => map && postSurprisal(null, id, seedIndex, map))
+    .catch((e) => lost || post({ type: 'error', fatal: false, message: `the map of where X helped Y: ${userMessage(e)}` }));
 }
 
 function modelFor(id: string): { params: Params; cfg: RunConfig; tokenizer: Tokenizer; step: number; label: string } {
@@ -491,12 +510,13 @@ function modelFor(id: string): { params: Params; cfg: RunConfig; tokenizer: Toke
 }
 
 async function handle(msg: ToWorker): Promise<void> {
-  if (msg.type === 'sample' || msg.type === 'export' || msg.type === 'import' || msg.type === 'probe') await recovering; // a lost device is being replaced
+  if (msg.type === 'sample' || msg.type === 'export' || msg.type === 'import' || msg.type === 'probe' || msg.type === 'surprisal') await recovering; // a lost device is being replaced
   switch (msg.type) {
     case 'init':
       await ensureBackend(msg.backend);
       return;
     case 'start':
+      cancelSurprisal(); // a map of the experiment before is of no use now
       await probing.catch(() => {});
       stopRequested = true;
       paused?.resume();
@@ -559,6 +579,17 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ type: 'exported', requestId: msg.requestId, model: msg.model, fileName, bytes: buffer }, [buffer]);
       return;
     }
+    case 'exportStored': {
+      // from IndexedDB: no tensors, no backend; the page gives the config and tokenizer it kept
+      const stored = await loadCheckpoints(msg.experimentId);
+      const c = stored?.runs[msg.run];
+      if (!c) throw new UserError(`no stored weights of run ${msg.run} in this experiment: its checkpoint was dropped or never written`);
+      const bytes = exportModel(msg.cfg, tokenizerFromSpec(msg.tokenizer), c.weights, { run: msg.run, step: String(c.step), experiment: msg.experimentId });
+      const buffer = bytes.buffer as ArrayBuffer;
+      const fileName = `kxy-${msg.run.replace(/[^a-z0-9]+/gi, '-')}-${msg.cfg.preset}-step${c.step}.safetensors`;
+      post({ type: 'exported', requestId: msg.requestId, model: msg.run, fileName, bytes: buffer }, [buffer]);
+      return;
+    }
     case 'import': {
       if (!backend) await ensureBackend('auto');
       const file = importModel(new Uint8Array(msg.bytes));
@@ -567,6 +598,15 @@ async function handle(msg: ToWorker): Promise<void> {
       imported.set(id, { info, params: createParams(file.cfg, file.weights), tokenizer: file.tokenizer, weights: file.weights });
       post({ type: 'imported', requestId: msg.requestId, model: info });
       post({ type: 'models', models: modelInfos() });
+      return;
+    }
+    case 'surprisal': {
+      // scored a chunk of windows at a time from a snapshot: training, if any, goes on between chunks
+      if (!experiment) throw new UserError('no trained models in the worker: train, or resume the experiment, first');
+      const { id, exp, runner, seedIndex } = experiment;
+      const map = await surprisalJob(exp, runner, exp.specs[0].embed, macrotask);
+      if (!map) throw new UserError('a newer map was asked for');
+      postSurprisal(msg.requestId, id, seedIndex, map);
       return;
     }
     case 'debug':

@@ -3,7 +3,7 @@
 // Every record carries RECORD_VERSION and is checked on the way back in: another version's record, or one
 // of the wrong shape, is refused whole with a message, never half-loaded. Saving never throws: when storage
 // is full or missing, training goes on and the listeners hear why nothing will survive a reload.
-import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
 import { BACKEND_CHOICES, UserError, configFromJson, type BackendChoice, type ControlKind, type RunConfig, type RunName } from '../../lib/config.ts';
 import type { Checkpoint } from '../../lib/train/loop.ts';
 
@@ -171,10 +171,14 @@ export function validateCheckpoints(v: unknown): StoredCheckpoints {
 
 /** What the user should read when storage fails: full, missing, or something else. */
 export function storageProblem(e: unknown): string {
+  return `${storageWhy(e)}: training goes on, but this experiment will not survive a reload. Export the models you want to keep.`;
+}
+
+/** Why a write failed, in words: full, missing, or something else. */
+export function storageWhy(e: unknown): string {
   const name = (e as { name?: string } | null)?.name ?? '';
   const text = e instanceof Error ? e.message : String(e);
-  const why = name === 'QuotaExceededError' || /quota/i.test(text) ? 'the browser storage for this page is full' : /indexedDB is not defined|InvalidStateError|SecurityError|UnknownError|not allowed|denied/i.test(`${name} ${text}`) ? 'the browser gives this page no storage (a private window, or storage is blocked)' : `the browser storage failed (${name || text})`;
-  return `${why}: training goes on, but this experiment will not survive a reload. Export the models you want to keep.`;
+  return name === 'QuotaExceededError' || /quota/i.test(text) ? 'the browser storage for this page is full' : /indexedDB is not defined|InvalidStateError|SecurityError|UnknownError|not allowed|denied/i.test(`${name} ${text}`) ? 'the browser gives this page no storage (a private window, or storage is blocked)' : `the browser storage failed (${name || text})`;
 }
 
 const listeners = new Set<(message: string) => void>();
@@ -202,12 +206,27 @@ async function guarded(write: () => Promise<unknown>): Promise<string | null> {
 let store: UseStore | null = null;
 const db = () => (store ??= createStore('kxy', 'kv'));
 
+/** Where an experiment's record and its checkpoints are kept (the history's index names them too). */
+export const experimentKey = (id: string) => `exp:${id}`;
+export const checkpointKey = (id: string) => `ckpt:${id}`;
+
+/** The same IndexedDB store as a plain key-value interface (for the history, app/store/history.ts). */
+export const idbKv = {
+  get: (k: string) => get<unknown>(k, db()),
+  set: (k: string, v: unknown) => set(k, v, db()),
+  del: (k: string) => del(k, db()),
+  keys: async () => (await keys(db())).map(String),
+};
+
+/** Makes `id` the experiment a reload shows (after opening one from the history). */
+export const markLatest = (id: string) => guarded(() => set('latest', id, db()));
+
 /** Saves the record (and marks it the latest). Resolves to null, or to why it could not. */
-export const saveExperiment = (rec: ExperimentRecord) => guarded(() => Promise.all([set(`exp:${rec.id}`, { ...rec, version: RECORD_VERSION }, db()), set('latest', rec.id, db())]));
+export const saveExperiment = (rec: ExperimentRecord) => guarded(() => Promise.all([set(experimentKey(rec.id), { ...rec, version: RECORD_VERSION }, db()), set('latest', rec.id, db())]));
 
 /** The stored record, checked; undefined if there is none; a UserError if it cannot be loaded. */
 export async function loadExperiment<H>(id: string): Promise<ExperimentRecord<H> | undefined> {
-  const raw = await get<unknown>(`exp:${id}`, db());
+  const raw = await get<unknown>(experimentKey(id), db());
   return raw === undefined ? undefined : validateExperimentRecord<H>(raw);
 }
 
@@ -218,14 +237,14 @@ export async function latestExperimentId(): Promise<string | undefined> {
   return problem || typeof id !== 'string' ? undefined : id;
 }
 
-export const saveCheckpoints = (id: string, c: StoredCheckpoints) => guarded(() => set(`ckpt:${id}`, { ...c, version: RECORD_VERSION }, db()));
+export const saveCheckpoints = (id: string, c: StoredCheckpoints) => guarded(() => set(checkpointKey(id), { ...c, version: RECORD_VERSION }, db()));
 
 export async function loadCheckpoints(id: string): Promise<StoredCheckpoints | undefined> {
-  const raw = await get<unknown>(`ckpt:${id}`, db());
+  const raw = await get<unknown>(checkpointKey(id), db());
   return raw === undefined ? undefined : validateCheckpoints(raw);
 }
 
 export async function deleteExperiment(id: string): Promise<void> {
-  await Promise.all([del(`exp:${id}`, db()), del(`ckpt:${id}`, db())]);
+  await Promise.all([del(experimentKey(id), db()), del(checkpointKey(id), db())]);
   if ((await latestExperimentId()) === id) await del('latest', db());
 }
