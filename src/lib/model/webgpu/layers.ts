@@ -45,24 +45,6 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tens
   return f(logits) as tf.Tensor1D;
 }
 
-/** Causal self-attention on the stacked projection qkv (B·T, 3C) → (B·T, C), heads merged. */
-export function attentionCore(qkv: tf.Tensor2D, T: number, nh: number): tf.Tensor2D {
-  const attrs = { T, nh };
-  const f = tf.customGrad((...args: Saved) => {
-    const [qkv, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const y = k('KxyAttention', { qkv }, attrs);
-    save([qkv, y]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, [qkv, y]: tf.Tensor[]) => {
-        const stats = k('KxyAttentionStats', { qkv, y, dy }, attrs);
-        return [k('KxyAttentionGrad', { qkv, dy, stats }, attrs)];
-      },
-    };
-  });
-  return f(qkv) as tf.Tensor2D;
-}
-
 /** The attention block up to c_proj: x (B·T, C), c_attn weight (3C, C) and bias (3C) → (B·T, C). One
  *  matmul makes q, k and v; the fused kernel does the rest. */
 export function attention(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, T: number, nh: number): tf.Tensor2D {
