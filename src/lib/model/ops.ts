@@ -2,6 +2,7 @@
 // differentiate, in fewer and cheaper kernels (bench/README.md). tests/ops.test.ts checks every one against
 // autodiff of its plain formula. Also a batched matmul that reaches tfjs-wasm's XNNPACK kernel.
 import * as tf from '@tensorflow/tfjs';
+import * as gpu from './webgpu/layers.ts'; // fused WGSL kernels, used on webgpu only
 
 const onWebGPU = () => tf.getBackend() === 'webgpu';
 
@@ -15,7 +16,7 @@ export function swapLast(t: tf.Tensor): tf.Tensor {
 /** a @ b, optionally transposed. WebGPU reads the flags; wasm and cpu get explicit transposes, because their
  *  transposed-operand paths run 8–19× slower (bench/matmul.ts). Batched products on wasm go to KxyBatchMatMul. */
 export function matmul(a: tf.Tensor, b: tf.Tensor, ta = false, tb = false): tf.Tensor {
-  if (onWebGPU()) return tf.matMul(a, b, ta, tb);
+  if (onWebGPU()) return a.rank === 2 && b.rank === 2 ? gpu.matMul(a, b, ta, tb) : tf.matMul(a, b, ta, tb);
   const A = ta ? swapLast(a) : a;
   const B = tb ? swapLast(b) : b;
   if (A.rank > 2 && tf.getBackend() === 'wasm') return tf.engine().runKernel(KXY_BMM, { a: A, b: B }) as tf.Tensor;
@@ -24,6 +25,7 @@ export function matmul(a: tf.Tensor, b: tf.Tensor, ta = false, tb = false): tf.T
 
 /** Column sums of (N, C) → (C). tfjs-wasm's Sum over axis 0 is ~10× slower than a ones-row matmul. */
 function colSum(t: tf.Tensor): tf.Tensor {
+  if (onWebGPU()) return gpu.colSum(t);
   if (onWebGPU() || tf.getBackend() !== 'wasm') return tf.sum(t, 0);
   return tf.reshape(tf.matMul(tf.ones([1, t.shape[0]]), t), [t.shape[1]!]);
 }
@@ -31,7 +33,7 @@ function colSum(t: tf.Tensor): tf.Tensor {
 /** dyᵀ @ x, the gradient of a weight used as x @ Wᵀ: (N, out), (N, in) → (out, in). Without transpose flags,
  *  the narrower of the two activations is the one transposed. */
 function weightGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
-  if (onWebGPU()) return tf.matMul(dy, x, true, false);
+  if (onWebGPU()) return gpu.matMul(dy, x, true, false);
   if (dy.shape[1]! <= x.shape[1]!) return tf.matMul(tf.transpose(dy), x);
   return tf.transpose(tf.matMul(tf.transpose(x), dy));
 }
@@ -46,14 +48,15 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Te
     save([x, w]);
     return {
       value: linearValue(x as tf.Tensor2D, w, bias ?? null),
-      gradFunc: (dy: tf.Tensor, [x, w]: tf.Tensor[]) => [tf.matMul(dy, w), weightGrad(dy, x), ...(bias ? [colSum(dy)] : [])],
+      gradFunc: (dy: tf.Tensor, [x, w]: tf.Tensor[]) => [matmul(dy, w), weightGrad(dy, x), ...(bias ? [colSum(dy)] : [])],
     };
   });
   return (b ? f(x, w, b) : f(x, w)) as tf.Tensor2D;
 }
 
 /** LayerNorm over the last axis, eps 1e-5, for x (N, C). */
-export const layerNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+export const layerNorm = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor => (onWebGPU() ? gpu.layerNorm : layerNormOps)(x, w, b);
+const layerNormOps = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, w, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   const xc = tf.sub(x, tf.mean(x, -1, true));
   const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), 1e-5)); // (N, 1)
@@ -75,7 +78,8 @@ const GELU_B = 0.044715;
 
 /** GELU, tanh approximation (GPT-2's), as x · sigmoid(2z): the same function, and tfjs-wasm's Sigmoid is
  *  an XNNPACK kernel ~15× faster than its Tanh. */
-export const gelu = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+export const gelu = (x: tf.Tensor): tf.Tensor => (onWebGPU() ? gpu.gelu : geluOps)(x);
+const geluOps = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
   const x2 = tf.square(x);
   const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(x2, GELU_A * GELU_B), GELU_A))); // sigmoid(2z)
@@ -110,6 +114,7 @@ export function embedding(wte: tf.Tensor, idx: tf.Tensor1D, onehotGrad: boolean)
 /** Cross-entropy in nats of each target: logits (N, V), targets (N) int32 → (N). log-sum-exp − logit of the
  *  target, so never log of a softmax; the gradient is softmax − onehot. */
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  if (onWebGPU()) return gpu.crossEntropy(logits, targets);
   const V = logits.shape[1];
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [logits, save] = args as [tf.Tensor, tf.GradSaveFunc];
@@ -142,6 +147,7 @@ function causalMask(T: number): tf.Tensor2D {
  *  (3C, C) and bias (3C) → (B·T, C). q, k and v come from three products with slices of the weight, so the
  *  activations are never split. `drop` is a (B, nh, T, T) dropout multiplier (0 or 1/(1−p)), or null. */
 export function attention(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, B: number, T: number, nh: number, drop: tf.Tensor | null): tf.Tensor2D {
+  if (onWebGPU() && !drop) return gpu.attention(x, w, b, T, nh);
   const C = x.shape[1];
   const hs = C / nh;
   const scale = 1 / Math.sqrt(hs);
@@ -176,7 +182,7 @@ export function attention(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, B: number,
 /** x @ Wᵀ + b, one fused kernel (the bias rides in XNNPACK's or WebGPU's matmul). */
 function linearValue(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D {
   const bias = b ?? undefined;
-  if (onWebGPU()) return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, transposeB: true, bias }) as tf.Tensor2D;
+  if (onWebGPU()) return gpu.matMul(x, w, false, true, b);
   return tf.fused.matMul({ a: x, b: tf.transpose(w) as tf.Tensor2D, bias }) as tf.Tensor2D;
 }
 

@@ -2,6 +2,7 @@
 // an explicit epsilon, and global-norm gradient clipping (torch.nn.utils.clip_grad_norm_) before the update.
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../model/gpt.ts';
+import { adamwStepWebGPU } from './adamw-webgpu.ts';
 
 export interface AdamWOptions {
   beta1: number;
@@ -53,6 +54,7 @@ export class AdamW {
     this.t += 1;
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
+    if (tf.getBackend() === 'webgpu') return adamwStepWebGPU({ names: this.names, params: this.params, grads, m: this.m, v: this.v, opts: this.opts, lr, t: this.t }); // fused kernels
     return tf.tidy(() => {
       const flat = (ts: tf.Tensor[]) => tf.concat(ts.map((t) => tf.reshape(t, [-1])));
       const g0 = flat(this.names.map((n) => grads[n]));
