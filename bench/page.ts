@@ -24,7 +24,7 @@ const server = await preview({ root, configFile, preview: { port: 0, host: '127.
 const url = server.resolvedUrls!.local[0];
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-page.on('pageerror', (e) => console.error('page error:', e.message));
+page.on('pageerror', (e) => console.error('page error:', e.message, e.stack?.split('\n').slice(0, 4).join(' | ')));
 
 // Registered before the page's own scripts, so nothing escapes it.
 await page.addInitScript(() => {
