@@ -8,6 +8,7 @@ import { gatherWindows } from '../src/lib/data/batches.ts';
 import { planExperiment, startRuns } from '../src/lib/harness.ts';
 import { flopsPerStep, forward, tokenNll } from '../src/lib/model/gpt.ts';
 import { installNodeWebGPU } from '../src/cli/node-webgpu.ts';
+import { installNodeWasmThreads } from '../src/cli/node-wasm-threads.ts';
 import { Rng } from '../src/lib/rng.ts';
 
 export interface MeasureOptions {
@@ -16,7 +17,7 @@ export interface MeasureOptions {
   steps: number; // timed steps; 0 = as many as fit in `seconds`, at least 2
   seconds: number; // time budget for the timed steps when steps = 0
   warmup: number;
-  threads?: number; // wasm: setThreadsCount before the backend starts
+  threads?: number; // wasm: > 1 runs the threaded-SIMD build with that many threads
   phases: boolean; // time forward, backward and optimizer separately
   maxStepSeconds?: number; // give up after the first step if it took longer
 }
@@ -89,7 +90,8 @@ function countDispatches<T>(f: () => T): { value: T; dispatches: number } {
 export async function measure(o: MeasureOptions): Promise<Measurement> {
   tf.enableProdMode();
   if (o.backend === 'webgpu') await installNodeWebGPU();
-  if (o.backend === 'wasm' && o.threads) (await import('@tensorflow/tfjs-backend-wasm')).setThreadsCount(o.threads);
+  // wasm: --threads N > 1 starts tfjs's threaded-SIMD build on worker_threads (src/cli/node-wasm-threads.ts)
+  if (o.backend === 'wasm' && o.threads && o.threads > 1) installNodeWasmThreads(o.threads);
   const info = await selectBackend(o.backend);
   const threads = o.backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : null;
   const rng = new Rng(1);

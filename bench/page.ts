@@ -3,7 +3,7 @@
 //           alone per run) and every main-thread task over 50 ms (PerformanceObserver 'longtask').
 //   chart:  fills 3 runs with N log points each, then appends a point per run 10 times a second for 10 s,
 //           and reports the redraw times and long tasks: the chart's cost with long runs.
-// Usage: npx tsx bench/page.ts train [--backend wasm] [--steps 0] [--seconds 900] [--shots DIR]
+// Usage: npx tsx bench/page.ts train [--backend wasm] [--preset nano] [--replay R] [--steps 0] [--seconds 900] [--shots DIR]
 //        npx tsx bench/page.ts chart [--points 20000] [--code]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +13,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../vite.config.ts';
 
 const { values: a, positionals } = parseArgs({
   allowPositionals: true,
-  options: { backend: { type: 'string', default: 'auto' }, steps: { type: 'string', default: '0' }, seconds: { type: 'string', default: '900' }, shots: { type: 'string' }, points: { type: 'string', default: '20000' }, code: { type: 'boolean', default: false } },
+  options: { backend: { type: 'string', default: 'auto' }, preset: { type: 'string', default: 'nano' }, replay: { type: 'string' }, steps: { type: 'string', default: '0' }, seconds: { type: 'string', default: '900' }, shots: { type: 'string' }, points: { type: 'string', default: '20000' }, code: { type: 'boolean', default: false } },
 });
 const mode = positionals[0] ?? 'train';
 const root = join(import.meta.dirname, '..');
@@ -24,7 +24,7 @@ const server = await preview({ root, configFile, preview: { port: 0, host: '127.
 const url = server.resolvedUrls!.local[0];
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-page.on('pageerror', (e) => console.error('page error:', e.message));
+page.on('pageerror', (e) => console.error('page error:', e.message, e.stack?.split('\n').slice(0, 4).join(' | ')));
 
 // Registered before the page's own scripts, so nothing escapes it.
 await page.addInitScript(() => {
@@ -41,12 +41,12 @@ await page.addInitScript(() => {
 
 const lab = (p: Page) => p.evaluate(() => {
   const l = (window as any).kxy.lab;
-  return { state: l.state as string, steps: l.runs.map((r: any) => r.step) as number[], tps: l.runs.map((r: any) => Math.round(r.tokensPerSecond)) as number[], backend: l.backend ? `${l.backend.name}${l.backend.adapter ? ` (${l.backend.adapter})` : ''}` : null, tokensPerStep: l.cfg ? l.cfg.batchSize * l.cfg.blockSize : 0 };
+  return { state: l.state as string, steps: l.runs.map((r: any) => r.step) as number[], tps: l.runs.map((r: any) => Math.round(r.tokensPerSecond)) as number[], backend: l.backend ? `${l.backend.name}${l.backend.threads > 1 ? ` ×${l.backend.threads} threads` : ''}${l.backend.adapter ? ` (${l.backend.adapter})` : ''}` : null, tokensPerStep: l.cfg ? l.cfg.batchSize * l.cfg.blockSize : 0 };
 });
 const resetProbes = () => page.evaluate(() => { const w = window as any; w.__long = []; w.__raf = []; });
 const probes = () => page.evaluate(() => { const w = window as any; return { long: w.__long as number[], raf: (w.__raf as number[]).filter((d) => d > 0.5) }; });
 
-const query = new URLSearchParams({ preset: 'nano', backend: a.backend!, ...(Number(a.steps) > 0 ? { steps: a.steps! } : {}) });
+const query = new URLSearchParams({ preset: a.preset!, backend: a.backend!, ...(Number(a.steps) > 0 ? { steps: a.steps! } : {}), ...(a.replay ? { replay: a.replay } : {}) });
 await page.goto(`${url}?${query}`);
 await page.waitForFunction(() => /tokens/.test(document.querySelector('[data-testid=y-info]')?.textContent ?? '') && !(document.querySelector('[data-testid=train]') as HTMLButtonElement).disabled, null, { timeout: 120_000 });
 
@@ -68,7 +68,7 @@ if (mode === 'train') {
   const p = await probes();
   if (a.shots) await page.screenshot({ path: join(a.shots, 'desktop-after-run.png'), fullPage: true });
   const total = s.steps.reduce((x, y) => x + y, 0);
-  console.log(`backend ${s.backend}, state ${s.state}: ${total} steps (${s.steps.join(' / ')}) in ${wall.toFixed(0)} s = ${(total / wall).toFixed(3)} steps/s overall, evaluations included`);
+  console.log(`${a.preset}, backend ${s.backend}, state ${s.state}: ${total} steps (${s.steps.join(' / ')}) in ${wall.toFixed(0)} s = ${(total / wall).toFixed(3)} steps/s overall, evaluations included`);
   console.log(`training alone, per run: ${s.tps.map((t) => `${t} tokens/s = ${(t / s.tokensPerStep).toFixed(2)} steps/s`).join('; ')}`);
   console.log(`main-thread tasks over 50 ms: ${p.long.length ? p.long.join(', ') + ' ms' : 'none'}; chart redraws ${p.raf.length}, longest ${Math.max(0, ...p.raf).toFixed(1)} ms`);
 } else if (mode === 'chart') {

@@ -2,7 +2,8 @@
 // this machine's limits (bench/reference: numpy sgemm at the model's shapes, the PyTorch twin), kxy's ratio to
 // each, optionally the page (bench/page.ts); prints a table and writes JSON under bench/results/.
 // Usage: npx tsx bench/run.ts [--backends cpu,wasm,webgpu] [--presets nano,micro] [--seconds 10] [--steps 0]
-//        [--max-step-seconds 30] [--threads N] [--no-reference] [--page wasm] [--no-lock] [--out DIR] [--quick]
+//        [--max-step-seconds 30] [--threads 1,2 (wasm)] [--no-reference] [--twin-device cuda] [--page wasm] [--no-lock]
+//        [--out DIR] [--quick]. On a GPU machine, bench/gpu.sh runs it bundled, with --twin-device cuda.
 //        npx tsx bench/run.ts --soak [options of bench/soak.ts]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,8 @@ import type { Measurement, MeasureOptions } from './measure.ts';
 // `npm run bench -- --soak [soak options]`: the memory soak (bench/soak.ts) instead; it exits when done
 if (process.argv.includes('--soak')) await import('./soak.ts');
 
-const here = import.meta.dirname;
+// KXY_BENCH_DIR: where bench/ is when this runs as a bundle (bench/gpu.sh)
+const here = process.env.KXY_BENCH_DIR ?? import.meta.dirname;
 const root = join(here, '..');
 const { values: a } = parseArgs({
   options: {
@@ -32,6 +34,7 @@ const { values: a } = parseArgs({
     lock: { type: 'string', default: process.env.KXY_LOCK ?? '/tmp/kxy-cpu.lock' },
     out: { type: 'string', default: join(here, 'results') },
     quick: { type: 'boolean', default: false }, // 2 timed steps, no phases: a smoke run
+    'twin-device': { type: 'string', default: 'cpu' }, // cuda: the twin in fp32 eager and in bf16 + SDPA, no sgemm
     child: { type: 'string' }, // internal: one measurement, as JSON options
   },
 });
@@ -60,13 +63,14 @@ const lastJson = (s: string, prefix = ''): any => {
 };
 
 const cores = availableParallelism();
-const threads = a.threads ? Number(a.threads) : undefined;
+// wasm is measured once per thread count; > 1 runs tfjs's threaded-SIMD build (src/cli/node-wasm-threads.ts)
+const threadList: (number | undefined)[] = a.threads ? a.threads.split(',').map(Number) : [undefined];
 const presets = a.presets!.split(',');
 const results: (Measurement | { backend: string; preset: string; error: string })[] = [];
 const vulkan = existsSync('/usr/lib/chromium/vk_swiftshader_icd.json') && !process.env.VK_ICD_FILENAMES ? { VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json' } : {};
 
 for (const preset of presets) {
-  for (const backend of a.backends!.split(',')) {
+  for (const backend of a.backends!.split(',')) for (const threads of backend === 'wasm' ? threadList : [undefined]) {
     const o = {
       backend,
       preset,
@@ -77,7 +81,7 @@ for (const preset of presets) {
       phases: !a.quick && !a['no-phases'],
       maxStepSeconds: Number(a['max-step-seconds']),
     };
-    process.stderr.write(`measuring ${backend} ${preset}… `);
+    process.stderr.write(`measuring ${backend}${threads ? ` ×${threads}` : ''} ${preset}… `);
     const r = locked(process.execPath, [...process.execArgv, process.argv[1], '--child', JSON.stringify(o)], backend === 'webgpu' ? vulkan : {});
     const m = lastJson(r.out, 'BENCH_RESULT ') ?? { error: `exit ${r.status}: ${r.err.trim().split('\n').slice(-3).join(' ')}` };
     process.stderr.write(m.error ? `${m.error}\n` : `${m.tokensPerSecond.toFixed(0)} tokens/s\n`);
@@ -90,6 +94,7 @@ interface Reference {
   kind: 'sgemm' | 'twin';
   preset: string;
   threads: number;
+  variant: string; // 'fp32' (× twin compares with the fastest fp32 one), or 'bf16+sdpa'
   tokensPerSecond?: number; // the twin's training rate; for sgemm, the rate if a step were its matmuls alone
   gflops?: number;
   detail?: unknown;
@@ -104,26 +109,32 @@ if (!a['no-reference']) {
   const fastestNumpy = () => pythons.filter((py) => canImport(py, 'numpy')).map((py) => ({ py, blas: spawnSync(py, ['-c', 'import numpy, sys; numpy.show_config()'], { encoding: 'utf8' }).stdout ?? '' })).sort((x, y) => Number(/openblas|mkl|blis|accelerate/i.test(y.blas)) - Number(/openblas|mkl|blis|accelerate/i.test(x.blas)))[0]?.py ?? 'python3';
   const sgemmPython = fastestNumpy();
   const twinPython = pythons.find((py) => canImport(py, 'torch')) ?? 'python3';
-  const threadCounts = [...new Set([1, cores])];
+  const twin = join(here, 'reference/torch_twin.py');
+  const runTwin = (preset: string, t: number, variant: string, args: string[], env: NodeJS.ProcessEnv) => {
+    process.stderr.write(`reference: PyTorch twin ${preset}, ${variant}, ${t} thread(s)… `);
+    const w = locked(twinPython, [twin, '--bench', '--preset', preset, '--threads', String(t), ...args], env);
+    const wj = lastJson(w.out);
+    const tps = wj?.tokens_per_s ?? wj?.tokensPerSecond;
+    references.push(typeof tps === 'number' ? { kind: 'twin', preset, threads: t, variant, tokensPerSecond: tps, detail: { ...wj, python: twinPython } } : { kind: 'twin', preset, threads: t, variant, error: w.err.trim().split('\n').at(-1) || `exit ${w.status}` });
+    process.stderr.write(typeof tps === 'number' ? `${tps.toFixed(0)} tokens/s\n` : 'failed\n');
+  };
+  const cuda = a['twin-device'] === 'cuda';
+  const threadCounts = cuda ? [cores] : [...new Set([1, cores])];
   for (const preset of presets) {
     for (const t of threadCounts) {
       const env = { OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) };
+      if (cuda) {
+        // the GPU's yardsticks: PyTorch fp32 eager (the targets' reference) and bf16 autocast with fused attention
+        runTwin(preset, t, 'fp32', ['--device', 'cuda', '--steps', '50'], env);
+        runTwin(preset, t, 'bf16+sdpa', ['--device', 'cuda', '--steps', '50', '--dtype', 'bf16', '--sdpa'], env);
+        continue;
+      }
       process.stderr.write(`reference: sgemm ${preset}, ${t} thread(s)… `);
       const s = locked(sgemmPython, [join(here, 'reference/sgemm.py'), '--preset', preset, '--threads', String(t)], env);
       const sj = lastJson(s.out);
-      references.push(sj ? { kind: 'sgemm', preset, threads: t, tokensPerSecond: sj.tokensPerSecond, gflops: sj.gflops, detail: { ...sj, python: sgemmPython } } : { kind: 'sgemm', preset, threads: t, error: s.err.trim().split('\n').at(-1) || `exit ${s.status}` });
+      references.push(sj ? { kind: 'sgemm', preset, threads: t, variant: 'fp32', tokensPerSecond: sj.tokensPerSecond, gflops: sj.gflops, detail: { ...sj, python: sgemmPython } } : { kind: 'sgemm', preset, threads: t, variant: 'fp32', error: s.err.trim().split('\n').at(-1) || `exit ${s.status}` });
       process.stderr.write(sj ? `${sj.gflops.toFixed(1)} GFLOP/s\n` : 'failed\n');
-      const twin = join(here, 'reference/torch_twin.py');
-      if (!existsSync(twin)) {
-        references.push({ kind: 'twin', preset, threads: t, error: 'bench/reference/torch_twin.py is not there yet' });
-        continue;
-      }
-      process.stderr.write(`reference: PyTorch twin ${preset}, ${t} thread(s)… `);
-      const w = locked(twinPython, [twin, '--bench', '--preset', preset, '--threads', String(t)], env);
-      const wj = lastJson(w.out);
-      const tps = wj?.tokens_per_s ?? wj?.tokensPerSecond;
-      references.push(typeof tps === 'number' ? { kind: 'twin', preset, threads: t, tokensPerSecond: tps, detail: { ...wj, python: twinPython } } : { kind: 'twin', preset, threads: t, error: w.err.trim().split('\n').at(-1) || `exit ${w.status}` });
-      process.stderr.write(typeof tps === 'number' ? `${tps.toFixed(0)} tokens/s\n` : 'failed\n');
+      runTwin(preset, t, 'fp32', [], env);
     }
   }
 }
@@ -141,7 +152,7 @@ for (const backend of a.page ? a.page.split(',') : []) {
 
 // ---- table and file --------------------------------------------------------------------------------
 const best = (kind: Reference['kind'], preset: string) =>
-  references.filter((r) => r.kind === kind && r.preset === preset && r.tokensPerSecond).sort((x, y) => y.tokensPerSecond! - x.tokensPerSecond!)[0];
+  references.filter((r) => r.kind === kind && r.preset === preset && r.variant === 'fp32' && r.tokensPerSecond).sort((x, y) => y.tokensPerSecond! - x.tokensPerSecond!)[0];
 const f0 = (x: number) => x.toFixed(0);
 const rows = [['backend', 'preset', 'tok/s', 'ms/step', 'fwd / bwd / opt / other ms', 'kernels/step', 'dispatches', 'GFLOP/s', 'MB', '× twin', '× sgemm']];
 for (const m of results) {
@@ -168,7 +179,7 @@ for (const m of results) {
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
 for (const r of rows) console.log(r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd());
-for (const r of references) console.log(`reference ${r.kind} ${r.preset} ${r.threads} thread(s): ${r.error ? r.error : `${r.tokensPerSecond?.toFixed(0)} tokens/s${r.gflops ? `, ${r.gflops.toFixed(1)} GFLOP/s` : ''}`}`);
+for (const r of references) console.log(`reference ${r.kind} ${r.preset} ${r.variant}, ${r.threads} thread(s): ${r.error ? r.error : `${r.tokensPerSecond?.toFixed(0)} tokens/s${r.gflops ? `, ${r.gflops.toFixed(1)} GFLOP/s` : ''}`}`);
 for (const p of page) console.log(`page ${p.backend}: ${p.line}`);
 
 const machine = { host: hostname(), cpu: cpus()[0]?.model ?? 'unknown', cores, node: process.version, platform: `${process.platform} ${process.arch}` };

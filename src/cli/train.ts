@@ -2,6 +2,7 @@
 // with --json, ending with a summary line); weights, config and tokenizer per run with --out.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { embedModeFor, selectBackend } from '../lib/backend.ts';
@@ -15,6 +16,7 @@ import { readWeights } from '../lib/model/gpt.ts';
 import type { TrainEvent } from '../lib/train/loop.ts';
 import { bar, fail, parseSet, readInput, runMain } from './common.ts';
 import { installNodeWebGPU, webgpuHint } from './node-webgpu.ts';
+import { installNodeWasmThreads } from './node-wasm-threads.ts';
 
 const USAGE = `usage: npm run train -- --x FILE [--y FILE] [options]
 
@@ -32,6 +34,7 @@ const USAGE = `usage: npm run train -- --x FILE [--y FILE] [options]
   --max-bytes B        use only the first B bytes of each source
   --tokenizer KIND     byte (default) | char
   --backend NAME       auto (default) | webgpu | wasm | cpu
+  --threads N          wasm's threads (default: every core; 1 = its single-threaded build)
   --seed S             seed for weights and window order (default ${DEFAULTS.seed})
   --set KEY=VALUE      override any config knob, e.g. --set lr=3e-3 (repeatable)
   --out DIR            write each run's .safetensors, config and tokenizer, and summary.json
@@ -160,6 +163,7 @@ async function main(): Promise<void> {
         'max-bytes': { type: 'string' },
         tokenizer: { type: 'string' },
         backend: { type: 'string', default: 'auto' },
+        threads: { type: 'string' },
         seed: { type: 'string' },
         set: { type: 'string', multiple: true, default: [] },
         out: { type: 'string' },
@@ -204,6 +208,9 @@ async function main(): Promise<void> {
 
   tf.enableProdMode(); // also silences tfjs's advice to install tfjs-node
   if (backend === 'webgpu' || backend === 'auto') await installNodeWebGPU();
+  const threads = int('--threads', args.threads) ?? availableParallelism();
+  if (threads < 1) throw new UserError('--threads must be at least 1');
+  if (backend === 'wasm' || backend === 'auto') installNodeWasmThreads(threads); // tfjs alone gives Node none
   let info;
   try {
     info = await selectBackend(backend);

@@ -8,6 +8,7 @@ import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { BACKEND_CHOICES, UserError, type BackendChoice } from './config.ts';
 import { probeWebGPU } from './gpu.ts';
 import type { EmbedMode } from './model/gpt.ts';
+import type { BackendRate } from './race.ts';
 
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 
@@ -17,6 +18,7 @@ export interface BackendInfo {
   software: boolean; // a software WebGPU adapter (SwiftShader, llvmpipe)
   threads: number | null; // wasm: the threads its kernels use (1 without cross-origin isolation, and in Node)
   note: string; // what auto tried and why it chose this, in words
+  rates?: BackendRate[]; // 'auto' with a hardware GPU: each candidate's measured speed (src/lib/race.ts)
 }
 
 export interface BackendOptions {
@@ -54,7 +56,8 @@ async function useWebGPU(adapter: GPUAdapter, opts: BackendOptions): Promise<voi
 
 async function useBackend(name: 'wasm' | 'cpu', opts: BackendOptions): Promise<void> {
   if (name === 'wasm' && opts.wasmPaths) setWasmPaths(opts.wasmPaths);
-  const ok = name === 'wasm' && !tf.findBackend('wasm') ? await withAllCores(() => tf.setBackend(name)) : await tf.setBackend(name);
+  // registry, not findBackend: findBackend would start the module once more, without withAllCores
+  const ok = name === 'wasm' && !tf.engine().registry['wasm'] ? await withAllCores(() => tf.setBackend(name)) : await tf.setBackend(name);
   if (!ok) throw new UserError(`the ${name} backend failed to start`);
 }
 
@@ -78,11 +81,12 @@ async function withAllCores<T>(start: () => Promise<T>): Promise<T> {
 
 /** How the wasm backend runs, in words. tfjs picks its threaded-SIMD build only where SharedArrayBuffer can be
  *  shared with workers: a cross-origin-isolated page (COOP + COEP headers, vite.config.ts and public/_headers).
- *  tfjs-backend-wasm 4.22 has no threads in Node (WASM_HAS_MULTITHREAD_SUPPORT is false there). */
+ *  tfjs-backend-wasm 4.22 starts no threads in Node (WASM_HAS_MULTITHREAD_SUPPORT is false there); the CLI and
+ *  bench start its threaded build themselves (src/cli/node-wasm-threads.ts). */
 function wasmNote(threads: number): string {
   if (threads > 1) return `wasm: threaded SIMD on ${threads} threads`;
   const g = globalThis as { crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
-  if (g.process?.versions?.node) return 'wasm: single-threaded SIMD (tfjs has no wasm threads in Node)';
+  if (g.process?.versions?.node) return 'wasm: single-threaded SIMD (in Node, src/cli/node-wasm-threads.ts starts the threaded build)';
   if (g.crossOriginIsolated !== true) return 'wasm: single-threaded SIMD, because the page is not cross-origin isolated (its server sends no COOP/COEP headers)';
   return 'wasm: single-threaded SIMD (threads unavailable here)';
 }

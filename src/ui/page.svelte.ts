@@ -123,7 +123,9 @@ export class Page {
         : /not available|no navigator\.gpu|no adapter|failed/i.test(b.note) && b.name !== 'webgpu'
           ? 'no usable WebGPU'
           : '';
-      const text = b.adapter ? `${b.name} · ${b.adapter}` : why ? `${b.name} (${why})` : b.name;
+      // 'auto' raced wasm and the GPU: both rates, so the choice shows its reason
+      const rates = b.rates && b.rates.length > 1 ? ` · ${b.rates.map((r) => `${r.name} ${r.tokensPerSecond == null ? 'failed' : `${Math.round(r.tokensPerSecond).toLocaleString('en-US')} tok/s`}`).join(' vs ')}` : '';
+      const text = (b.adapter ? `${b.name} · ${b.adapter}` : why ? `${b.name} (${why})` : b.name) + rates;
       const what = training ? 'training on' : st === 'paused' ? 'paused on' : 'ready:';
       return { what, text, title: b.note, live: training };
     }

@@ -17,6 +17,7 @@ import { gzipSize } from '../lib/metrics/gzip.ts';
 import { createParams, disposeParams, readWeights, type Params, type Weights } from '../lib/model/gpt.ts';
 import { generate } from '../lib/model/sample.ts';
 import { probeSteps } from './probe.ts';
+import { autoBackend, racedTimes } from './auto.ts';
 import { loadCheckpoints, onStorageProblem, saveCheckpoints } from '../app/store/persist.ts';
 import { checkpointBytes } from '../app/store/history.ts';
 import { tokenizerFromSpec } from '../lib/data/tokenizer.ts';
@@ -75,7 +76,14 @@ const backendOptions = {
   onDeviceLost: (message: string) => deviceLost(message),
 };
 
-async function ensureBackend(choice: BackendChoice): Promise<BackendInfo> {
+async function ensureBackend(choice: BackendChoice, cfg?: RunConfig): Promise<BackendInfo> {
+  // 'auto' with a preset: the faster of wasm and a hardware GPU on it (src/worker/auto.ts)
+  const raced = choice === 'auto' && cfg ? await autoBackend(cfg, backendOptions, backend?.choice === 'auto' ? backend.info : null) : null;
+  if (raced) {
+    backend = { choice, info: raced };
+    post({ type: 'backend', info: raced });
+    return raced;
+  }
   // 'auto' keeps a backend that 'auto' chose; after an explicit choice (cpu, say) it chooses again
   if (backend && (backend.choice === choice || (choice === 'auto' && backend.choice === 'auto') || backend.info.name === choice)) return backend.info;
   const info = await selectBackend(choice, backendOptions);
@@ -240,7 +248,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   stopRequested = false;
   paused = null;
   setState('loading');
-  const info = await ensureBackend(msg.backend);
+  const info = await ensureBackend(msg.backend, msg.cfg);
   disposeExperiment();
   let init: { tokenizer: Tokenizer; weights: Weights; cfg: RunConfig } | undefined;
   if (msg.initFrom) {
@@ -558,8 +566,9 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'probe': {
       // before Train only: beside a running experiment it would slow the runs and time nothing useful
       if (state === 'loading' || state === 'running' || state === 'paused') throw new UserError('an experiment is training: no duration probe now');
-      await ensureBackend(msg.backend);
-      const p = (probing = probeSteps(msg.cfg, msg.steps, embedModeFor(tf.getBackend())));
+      // 'auto' may race the backends first (src/worker/auto.ts); its times of the winner serve as the probe's
+      const p = ensureBackend(msg.backend, msg.cfg).then(() => racedTimes(msg.cfg, tf.getBackend()) ?? probeSteps(msg.cfg, msg.steps, embedModeFor(tf.getBackend())));
+      probing = p;
       const times = await p;
       post({ type: 'probed', requestId: msg.requestId, backend: tf.getBackend(), ...times });
       return;

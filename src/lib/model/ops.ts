@@ -3,8 +3,18 @@
 // autodiff of its plain formula. Also a batched matmul that reaches tfjs-wasm's XNNPACK kernel.
 import * as tf from '@tensorflow/tfjs';
 import * as gpu from './webgpu/layers.ts'; // fused WGSL kernels, used on webgpu only
+import '@tensorflow/tfjs-backend-wasm'; // its kernels first: this file wraps its Identity
 
 const onWebGPU = () => tf.getBackend() === 'webgpu';
+/** Whether the current backend is wasm and this file's kernel `name` runs on it (not where tfjs's internals differ). */
+const hasWasmKernel = (name: string) => tf.getBackend() === 'wasm' && wasmInternals(tf.backend()) != null && tf.getKernel(name, 'wasm') != null;
+
+/** Splits a 1-D tensor into consecutive pieces of `sizes`. tfjs-wasm's SplitV copies the whole input once per
+ *  piece (its Slice reads the input with readSync), 53 ms of a micro step for AdamW's ~50 pieces. */
+export function splitFlat(t: tf.Tensor1D, sizes: number[]): tf.Tensor1D[] {
+  if (hasWasmKernel(KXY_SPLIT)) return tf.engine().runKernel(KXY_SPLIT, { x: t }, { sizes }) as unknown as tf.Tensor1D[];
+  return tf.split(t, sizes) as tf.Tensor1D[];
+}
 
 /** Swaps the last two axes. */
 export function swapLast(t: tf.Tensor): tf.Tensor {
@@ -30,11 +40,15 @@ function colSum(t: tf.Tensor): tf.Tensor {
   return tf.reshape(tf.matMul(tf.ones([1, t.shape[0]]), t), [t.shape[1]!]);
 }
 
-/** dyᵀ @ x, the gradient of a weight used as x @ Wᵀ: (N, out), (N, in) → (out, in). Without transpose flags,
- *  the narrower of the two activations is the one transposed. */
+/** dyᵀ @ x, the gradient of a weight used as x @ Wᵀ: (N, out), (N, in) → (out, in). Without transpose flags.
+ *  On wasm the narrower activation is the right operand, the wider one is transposed: XNNPACK packs the right
+ *  operand afresh for every new tensor and streams it once per few rows of the left, so a small right operand
+ *  saves more than the larger transpose costs (about 15 % at micro's c_fc, bench/README.md). Elsewhere the narrower
+ *  one is transposed. */
 function weightGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   if (onWebGPU()) return gpu.matMul(dy, x, true, false);
-  if (dy.shape[1]! <= x.shape[1]!) return tf.matMul(tf.transpose(dy), x);
+  const transposeDy = tf.getBackend() === 'wasm' ? dy.shape[1]! >= x.shape[1]! : dy.shape[1]! <= x.shape[1]!;
+  if (transposeDy) return tf.matMul(tf.transpose(dy), x);
   return tf.transpose(tf.matMul(tf.transpose(x), dy));
 }
 
@@ -105,7 +119,8 @@ export function embedding(wte: tf.Tensor, idx: tf.Tensor1D, onehotGrad: boolean)
     const [wte] = args as tf.Tensor[];
     return {
       value: tf.gather(wte, idx),
-      gradFunc: (dy: tf.Tensor) => [weightGrad(tf.cast(tf.oneHot(idx, V), 'float32'), dy)], // (V, C)
+      // wasm: rows of dy added into their tokens' rows (KxyEmbeddingGrad); elsewhere onehot(idx)ᵀ @ dy
+      gradFunc: (dy: tf.Tensor) => [hasWasmKernel(KXY_EMBED_GRAD) ? tf.engine().runKernel(KXY_EMBED_GRAD, { dy, idx }, { V }) as tf.Tensor : weightGrad(tf.cast(tf.oneHot(idx, V), 'float32'), dy)], // (V, C)
     };
   });
   return f(wte) as tf.Tensor2D;
@@ -196,7 +211,8 @@ function linearValue(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Tens
 const KXY_BMM = 'KxyBatchMatMul';
 
 interface WasmInternals {
-  wasm: { cwrap: (name: string, ret: null, args: string[]) => (...a: unknown[]) => void; tfjs: { registerTensor: (id: number, size: number, offset: number) => void; disposeData: (id: number) => void } };
+  wasm: { HEAPU8: Uint8Array; cwrap: (name: string, ret: null, args: string[]) => (...a: unknown[]) => void; tfjs: { registerTensor: (id: number, size: number, offset: number) => void; disposeData: (id: number) => void } };
+  incRef: (dataId: object) => void;
   dataIdMap: { get: (dataId: object) => { memoryOffset: number } };
   dataIdNextNumber: number;
   makeOutput: (shape: number[], dtype: string) => tf.TensorInfo;
@@ -243,3 +259,66 @@ function kxyBatchMatMul({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; ba
 }
 
 if (!tf.getKernel(KXY_BMM, 'wasm')) tf.registerKernel({ kernelName: KXY_BMM, backendName: 'wasm', kernelFunc: kxyBatchMatMul as unknown as tf.KernelFunc });
+
+// ---- small wasm kernels in JavaScript, on the wasm heap ---------------------------------------------------
+
+/** The backend's internals these kernels use, or null where this tfjs version lacks them. */
+function wasmInternals(backend: unknown): WasmInternals | null {
+  const be = backend as Partial<WasmInternals>;
+  return be?.wasm?.HEAPU8 && be.dataIdMap && typeof be.makeOutput === 'function' && typeof be.incRef === 'function' ? (be as WasmInternals) : null;
+}
+const heapF32 = (be: WasmInternals, t: tf.TensorInfo, n: number) => new Float32Array(be.wasm.HEAPU8.buffer, be.dataIdMap.get(t.dataId).memoryOffset, n);
+
+const KXY_SPLIT = 'KxySplitFlat';
+function kxySplitFlat({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: { sizes: number[] } }): tf.TensorInfo[] {
+  const be = backend as WasmInternals;
+  let at = be.dataIdMap.get((inputs.x as tf.TensorInfo).dataId).memoryOffset;
+  return attrs.sizes.map((n) => {
+    const out = be.makeOutput([n], 'float32');
+    const to = be.dataIdMap.get(out.dataId).memoryOffset;
+    be.wasm.HEAPU8.copyWithin(to, at, at + 4 * n); // after makeOutput: a grown heap has a new buffer
+    at += 4 * n;
+    return out;
+  });
+}
+
+// The gradient of the embedding lookup: dW[idx[n]] += dy[n], in order, for dy (N, C) → (V, C). About N·C
+// additions, where the one-hot product costs 2·N·V·C FLOPs, a (N, V) one-hot and two transposes.
+const KXY_EMBED_GRAD = 'KxyEmbeddingGrad';
+function kxyEmbeddingGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: { V: number } }): tf.TensorInfo {
+  const be = backend as WasmInternals;
+  const { dy, idx } = inputs as { dy: tf.TensorInfo; idx: tf.TensorInfo };
+  const [N, C] = dy.shape;
+  const out = be.makeOutput([attrs.V, C], 'float32');
+  const dw = heapF32(be, out, attrs.V * C);
+  const g = heapF32(be, dy, N * C);
+  const ids = new Int32Array(be.wasm.HEAPU8.buffer, be.dataIdMap.get(idx.dataId).memoryOffset, N);
+  dw.fill(0);
+  for (let n = 0; n < N; n++) {
+    const row = ids[n] * C;
+    if (!(ids[n] >= 0 && ids[n] < attrs.V)) throw new Error(`token id ${ids[n]} is outside the vocabulary (${attrs.V})`);
+    for (let c = 0, o = n * C; c < C; c++) dw[row + c] += g[o + c];
+  }
+  return out;
+}
+
+// tfjs-wasm's Identity copies its input; tfjs clones every tensor a customGrad saves for the backward pass
+// with it (55 copies of up to 8 MB in a micro step). Tensors never change in place, so sharing the data, as
+// tfjs's cpu backend and wasm's own Reshape do, is the same result.
+function sharedIdentity({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const x = inputs.x as tf.TensorInfo;
+  (backend as WasmInternals).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+for (const [kernelName, kernelFunc] of [[KXY_SPLIT, kxySplitFlat], [KXY_EMBED_GRAD, kxyEmbeddingGrad]] as const) {
+  if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+}
+const SHARED = Symbol.for('kxy.sharedIdentity'); // once, even if this module is loaded twice
+const wasmIdentity = tf.getKernel('Identity', 'wasm');
+if (wasmIdentity && !(SHARED in wasmIdentity.kernelFunc)) {
+  const copy = wasmIdentity.kernelFunc;
+  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown }) => ((args.inputs.x as tf.TensorInfo).dtype === 'string' || !wasmInternals(args.backend) ? copy(args as never) : sharedIdentity(args));
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: Object.assign(kernelFunc, { [SHARED]: true }) as unknown as tf.KernelFunc });
+}

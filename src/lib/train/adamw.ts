@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../model/gpt.ts';
 import { adamwStepWebGPU } from './adamw-webgpu.ts';
+import { splitFlat } from '../model/ops.ts';
 
 export interface AdamWOptions {
   beta1: number;
@@ -69,7 +70,7 @@ export class AdamW {
       // decoupled decay, 2-D weights only: p · (1 − lr · wd) where the mask is 1, p · 1 elsewhere
       const decayed = this.decayMask ? tf.mul(p, tf.sub(1, tf.mul(this.decayMask, lr * weightDecay))) : p;
       const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), eps);
-      const next = tf.split(tf.sub(decayed, tf.mul(tf.div(m, denom), lr / bc1)), this.sizes);
+      const next = splitFlat(tf.sub(decayed, tf.mul(tf.div(m, denom), lr / bc1)) as tf.Tensor1D, this.sizes);
       this.names.forEach((n, i) => this.params[n].assign(tf.reshape(next[i], this.params[n].shape)));
       return tf.keep(norm);
     });
