@@ -1,15 +1,9 @@
 // Screenshots of the compression panel and the crossover chart, at 1280 and 390 px: npx tsx bench/screenshots.ts OUTDIR [QUERY]
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
-import { CHROMIUM, CHROMIUM_ARGS } from '../vite.config.ts';
+import { startApp } from '../tests/e2e/serve.ts';
 
 const out = process.argv[2] ?? '/tmp/shots';
 const query = process.argv[3] ?? '?preset=nano&backend=wasm&steps=60&seeds=2&replay=0';
-const server = await createServer({ configFile: join(import.meta.dirname, '../vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' });
-await server.listen();
-const url = server.resolvedUrls!.local[0];
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+const { server, browser, url } = await startApp(); // as the e2e tests: Vite on a free port, Debian's chromium
 const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
 const page = await ctx.newPage();
 page.on('pageerror', (e) => console.error('page error:', e.message));

@@ -1,16 +1,10 @@
 // Screenshots of the map of where X helped Y, at 1280 and 390 px, after a short run set by the URL:
 // npx tsx bench/surprisal-shots.ts OUTDIR [QUERY]. Prints the map's totals and word lists for the report.
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
-import { CHROMIUM, CHROMIUM_ARGS } from '../vite.config.ts';
+import { startApp } from '../tests/e2e/serve.ts';
 
 const out = process.argv[2] ?? '/tmp/shots';
 const query = process.argv[3] ?? '?preset=nano&backend=wasm&steps=150&control=none&replay=0';
-const server = await createServer({ configFile: join(import.meta.dirname, '../vite.config.ts'), server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn' });
-await server.listen();
-const url = server.resolvedUrls!.local[0];
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+const { server, browser, url } = await startApp(); // as the e2e tests: Vite on a free port, Debian's chromium
 const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 })).newPage();
 page.on('pageerror', (e) => console.error('page error:', e.message));
 const t0 = Date.now();

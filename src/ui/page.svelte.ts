@@ -433,14 +433,7 @@ export class Page {
     this.exportError = null;
     try {
       const { fileName, bytes } = await this.lab.exportModel(model);
-      const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = fileName;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      download(fileName, bytes, 'application/octet-stream');
     } catch (e) {
       this.exportError = `export of ${model}: ${message(e)}`;
     } finally {
