@@ -34,6 +34,31 @@ const cases: Case[] = [
     f: (l, t) => ops.crossEntropy(l as tf.Tensor2D, t as tf.Tensor1D),
   },
   {
+    name: 'layerNormSkip + linearAdd (residual add in the matmul, its gradient in LayerNorm\'s backward)',
+    inputs: [x(), { shape: [C], data: normal(C), grad: true }, { shape: [C], data: normal(C), grad: true }, { shape: [C, C], data: normal(C * C, 0.3), grad: true }, { shape: [C], data: normal(C), grad: true }],
+    f: (x, w, b, pw, pb) => {
+      const [a, skip] = ops.layerNormSkip(x as tf.Tensor2D, w, b);
+      return ops.linearAdd(skip, a, pw, pb);
+    },
+  },
+  {
+    name: 'layerNormSkip + mlpAdd (GELU\'s backward in a matmul)',
+    inputs: [x(), { shape: [C], data: normal(C), grad: true }, { shape: [C], data: normal(C), grad: true }, { shape: [4 * C, C], data: normal(4 * C * C, 0.5), grad: true }, { shape: [4 * C], data: normal(4 * C), grad: true }, { shape: [C, 4 * C], data: normal(4 * C * C, 0.3), grad: true }, { shape: [C], data: normal(C), grad: true }],
+    f: (x, w, b, wfc, bfc, wproj, bproj) => {
+      const [a, skip] = ops.layerNormSkip(x as tf.Tensor2D, w, b);
+      return ops.mlpAdd(skip, a, wfc, bfc, wproj, bproj);
+    },
+  },
+  {
+    // wpe has more rows than T (the unused ones get a zero gradient); the tied head's gradient joins the lookup's
+    name: 'embed + tied head',
+    inputs: [{ shape: [V, C], data: normal(V * C), grad: true }, { shape: [T + 3, C], data: normal((T + 3) * C), grad: true }, { shape: [N], data: ints(N, V), grad: false }],
+    f: (wte, wpe, idx) => {
+      const [x0, head] = ops.embed(wte, wpe, idx as tf.Tensor1D, B, T, false);
+      return tf.concat([x0, ops.matmul(x0, head, false, true)], 1);
+    },
+  },
+  {
     name: 'attention',
     inputs: [x(), { shape: [3 * C, C], data: normal(3 * C * C, 0.5), grad: true }, { shape: [3 * C], data: normal(3 * C, 0.5), grad: true }],
     f: (x, w, b) => ops.attention(x as tf.Tensor2D, w, b, B, T, nh, null),

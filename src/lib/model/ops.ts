@@ -108,7 +108,40 @@ const geluOps = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   };
 }) as (x: tf.Tensor) => tf.Tensor;
 
+// ---- residual adds: on webgpu each rides in a kernel, elsewhere tf.add -----------------------------------
+
+/** [LayerNorm(x), x], the second for the block's residual add: on webgpu that add's gradient is summed
+ *  inside LayerNorm's backward kernel; elsewhere it is x and tfjs adds the two gradients. */
+export function layerNormSkip(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): [tf.Tensor2D, tf.Tensor2D] {
+  if (onWebGPU()) return gpu.layerNormSkip(x, w, b);
+  return [layerNorm(x, w, b) as tf.Tensor2D, x];
+}
+
+/** x + a @ Wᵀ + b, the add in the matmul's epilogue on webgpu. */
+export function linearAdd(x: tf.Tensor2D, a: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  if (onWebGPU()) return gpu.linearAdd(x, a, w, b);
+  return tf.add(x, linear(a, w, b));
+}
+
+/** x + GELU(h @ Wfcᵀ + bfc) @ Wprojᵀ + bproj: the MLP and its residual add; on webgpu GELU's backward rides
+ *  in a matmul too. */
+export function mlpAdd(x: tf.Tensor2D, h: tf.Tensor2D, wfc: tf.Tensor, bfc: tf.Tensor, wproj: tf.Tensor, bproj: tf.Tensor): tf.Tensor2D {
+  if (onWebGPU()) return gpu.mlpAdd(x, h, wfc, bfc, wproj, bproj);
+  return tf.add(x, linear(gelu(linear(h, wfc, bfc)) as tf.Tensor2D, wproj, bproj));
+}
+
 // ---- embedding and loss ---------------------------------------------------------------------------
+
+/** [wte[idx] + wpe[t], wte] for idx (B·T) int32 → x0 (B·T, C) and the tied head's weight. On webgpu one
+ *  kernel, whose gradient sums the head's and the lookup's parts of wte's in one more; elsewhere the head
+ *  is wte itself and tfjs adds them. */
+export function embed(wte: tf.Tensor, wpe: tf.Tensor, idx: tf.Tensor1D, B: number, T: number, onehotGrad: boolean): [tf.Tensor2D, tf.Tensor] {
+  if (onWebGPU()) return gpu.embed(wte, wpe, idx, T);
+  const C = wte.shape[1]!;
+  const pos = tf.slice(wpe, [0, 0], [T, C]); // (T, C)
+  const tok = tf.reshape(embedding(wte, idx, onehotGrad), [B, T, C]); // (B, T, C)
+  return [tf.reshape(tf.add(tok, pos), [B * T, C]), wte];
+}
 
 /** wte[idx] for idx (N) int32 → (N, C). With onehotGrad the gradient is onehot(idx)ᵀ @ dy, a matmul, for
  *  backends without UnsortedSegmentSum (the gather's own gradient, missing on wasm). */

@@ -2,7 +2,7 @@
 // causal attention (forward, row statistics, backward), LayerNorm, GELU, softmax cross-entropy, column sums.
 // Shapes are baked into each shader (and its key); layers.ts wires them into ops with their gradients.
 import type * as tf from '@tensorflow/tfjs';
-import { FlatProgram, f, register, run } from './program.ts';
+import { FlatProgram, alias, f, register, run } from './program.ts';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 const attr = (a: Args, k: string) => (a.attrs as Record<string, number>)[k];
@@ -154,12 +154,69 @@ const rowStats = (C: number) => `
     let rstd = inverseSqrt(vs / ${f(C)} + 1e-5);`;
 
 /** y = (x − mean) · rstd · w + b per row of x (N, C). */
-register('KxyLayerNorm', (a) => {
+function layerNormProgram(a: Args): tf.TensorInfo {
   const { x, w, b } = a.inputs as Record<string, tf.TensorInfo>;
   const [N, C] = x.shape;
   const body = `${rowStats(C)}
     for (var c = 0; c < ${C}; c++) { result[o + c] = (x[o + c] - mean) * rstd * w[c] + b[c]; }`;
   return run(a.backend, new FlatProgram(`ln_${N},${C}`, ['x', 'w', 'b'], [N, C], N, body), [x, w, b]);
+}
+register('KxyLayerNorm', layerNormProgram);
+
+/** [LayerNorm(x), x]: the second output shares x's buffer (no copy). The residual add reads it, so its
+ *  gradient comes back to this kernel's gradient, which adds it inside LayerNorm's backward kernel. */
+register('KxyLayerNormSkip', (a) => [layerNormProgram(a), alias(a.backend, a.inputs.x as tf.TensorInfo)]);
+
+// ---- token and position embedding ------------------------------------------------------------------
+
+/** [wte[idx] + wpe[n mod T], wte] for idx (N): the second output shares wte's buffer, for the tied head,
+ *  so the head's weight gradient arrives in this kernel's gradient and is summed in KxyEmbedGrad. */
+register('KxyEmbed', (a) => {
+  const { wte, wpe, idx } = a.inputs as Record<string, tf.TensorInfo>;
+  const T = attr(a, 'T');
+  const [V, C] = wte.shape;
+  const N = idx.shape[0];
+  const body = `
+    let n = index / ${C};
+    let c = index % ${C};
+    let tok = idx[n];
+    let inVocab = tok >= 0 && tok < ${V};
+    result[index] = select(0.0, wte[select(0, tok, inVocab) * ${C} + c], inVocab) + wpe[(n % ${T}) * ${C} + c];`;
+  const x = run(a.backend, new FlatProgram(`embed_${N},${V},${C},${T}`, ['wte', 'wpe', 'idx'], [N, C], N * C, body), [wte, wpe, idx]);
+  return [x, alias(a.backend, wte)];
+});
+
+/** d wte (V, C) = dhead + Σ over rows n with idx[n] = v of dy[n]: one invocation per (token, W columns),
+ *  scanning idx in order (no atomics: float atomics are not in WGSL). */
+register('KxyEmbedGrad', (a) => {
+  const { dy, idx, dhead } = a.inputs as Record<string, tf.TensorInfo>;
+  const [V, C] = dhead.shape;
+  const N = idx.shape[0];
+  const W = [16, 8, 4, 2, 1].find((w) => C % w === 0)!;
+  const body = `
+    let v = index / ${C / W};
+    let c0 = (index % ${C / W}) * ${W};
+    var acc : array<f32, ${W}>;
+    for (var j = 0; j < ${W}; j++) { acc[j] = dhead[v * ${C} + c0 + j]; }
+    for (var n = 0; n < ${N}; n++) {
+      if (idx[n] == v) { for (var j = 0; j < ${W}; j++) { acc[j] += dy[n * ${C} + c0 + j]; } }
+    }
+    for (var j = 0; j < ${W}; j++) { result[v * ${C} + c0 + j] = acc[j]; }`;
+  return run(a.backend, new FlatProgram(`embedgrad_${N},${V},${C}`, ['dy', 'idx', 'dhead'], [V, C], (V * C) / W, body), [dy, idx, dhead]);
+});
+
+/** d wpe (Tmax, C): Σ over the batch of dy at position t, zero for t ≥ T. */
+register('KxyPosGrad', (a) => {
+  const dy = a.inputs.dy as tf.TensorInfo;
+  const [T, Tmax] = [attr(a, 'T'), attr(a, 'Tmax')];
+  const [N, C] = dy.shape;
+  const body = `
+    let t = index / ${C};
+    let c = index % ${C};
+    var s = 0.0;
+    if (t < ${T}) { for (var b = 0; b < ${N / T}; b++) { s += dy[(b * ${T} + t) * ${C} + c]; } }
+    result[index] = s;`;
+  return run(a.backend, new FlatProgram(`posgrad_${N},${C},${T},${Tmax}`, ['dy'], [Tmax, C], Tmax * C, body), [dy]);
 });
 
 /** Per row: mean and rstd, flat (N·2). */
@@ -172,9 +229,10 @@ register('KxyLayerNormStats', (a) => {
   return run(a.backend, new FlatProgram(`lnstats_${N},${C}`, ['x'], [N * 2], N, body), [x]);
 });
 
-/** dx = rstd · (g − mean(g) − x̂ · mean(g · x̂)), g = dy · w, per row. */
+/** dx = rstd · (g − mean(g) − x̂ · mean(g · x̂)), g = dy · w, per row; plus dres (the residual stream's own
+ *  gradient) where given, so that sum costs no separate add. */
 register('KxyLayerNormGrad', (a) => {
-  const { x, w, dy, stats } = a.inputs as Record<string, tf.TensorInfo>;
+  const { x, w, dy, stats, dres } = a.inputs as Record<string, tf.TensorInfo>;
   const [N, C] = x.shape;
   const body = `
     let o = index * ${C};
@@ -187,9 +245,10 @@ register('KxyLayerNormGrad', (a) => {
     sgx = sgx / ${f(C)};
     for (var c = 0; c < ${C}; c++) {
       let xh = (x[o + c] - mean) * rstd;
-      result[o + c] = rstd * (dy[o + c] * w[c] - sg - xh * sgx);
+      result[o + c] = rstd * (dy[o + c] * w[c] - sg - xh * sgx)${dres ? ' + dres[o + c]' : ''};
     }`;
-  return run(a.backend, new FlatProgram(`lngrad_${N},${C}`, ['x', 'w', 'dy', 'stats'], [N, C], N, body), [x, w, dy, stats]);
+  const names = dres ? ['x', 'w', 'dy', 'stats', 'dres'] : ['x', 'w', 'dy', 'stats'];
+  return run(a.backend, new FlatProgram(`lngrad_${N},${C},${!!dres}`, names, [N, C], N, body), dres ? [x, w, dy, stats, dres] : [x, w, dy, stats]);
 });
 
 /** dw = Σ_rows dy · x̂, per column. */
@@ -266,10 +325,11 @@ register('KxyCrossEntropyGrad', (a) => {
 
 // ---- matmul without workgroup memory --------------------------------------------------------------
 
-/** a @ b (2-D, either transposed) + optional bias over columns: one invocation per 4 × 4 block of the
- *  output, accumulating in registers over the shared dimension; no barriers. */
+/** a @ b (2-D, either transposed) + optional bias over columns + optional resid (M, N), the residual stream,
+ *  then times GELU'(preact) (M, N) where given (GELU's backward, fused into the product that makes its dy):
+ *  one invocation per 4 × 4 block of the output, accumulating in registers over the shared dimension. */
 register('KxyMatMul', (a) => {
-  const { a: A, b: Bm, bias } = a.inputs as Record<string, tf.TensorInfo>;
+  const { a: A, b: Bm, bias, resid, preact } = a.inputs as Record<string, tf.TensorInfo>;
   const { ta, tb } = a.attrs as { ta: boolean; tb: boolean };
   const [M, K] = ta ? [A.shape[1], A.shape[0]] : A.shape;
   const N = tb ? Bm.shape[0] : Bm.shape[1];
@@ -295,10 +355,19 @@ register('KxyMatMul', (a) => {
       let r = r0 + i;
       if (r < ${M}) {
         let o = acc[i]${bias ? ' + bb' : ''};
-        for (var j = 0; j < 4; j++) { if (c0 + j < ${N}) { result[r * ${N} + c0 + j] = o[j]; } }
+        for (var j = 0; j < 4; j++) {
+          let e = r * ${N} + c0 + j;
+          if (c0 + j < ${N}) {
+            var v = o[j];
+            ${resid ? 'v += resid[e];' : ''}
+            ${preact ? `{ let xv = preact[e]; ${geluS} v *= s + xv * s * (1.0 - s) * (${f(GELU_A)} + ${f(3 * GELU_A * GELU_B)} * x2); }` : ''}
+            result[e] = v;
+          }
+        }
       }
     }`;
-  const inputs = bias ? [A, Bm, bias] : [A, Bm];
-  const prog = new FlatProgram(`mm_${M},${N},${K},${ta},${tb},${!!bias}`, bias ? ['A', 'Bm', 'bias'] : ['A', 'Bm'], [M, N], mb * nb, body);
-  return run(a.backend, prog, inputs);
+  const named = Object.entries({ A, Bm, bias, resid, preact }).filter(([, t]) => t != null) as [string, tf.TensorInfo][];
+  const key = `mm_${M},${N},${K},${ta},${tb},${named.map(([n]) => n).join('')}`;
+  const prog = new FlatProgram(key, named.map(([n]) => n), [M, N], mb * nb, body);
+  return run(a.backend, prog, named.map(([, t]) => t));
 });

@@ -25,6 +25,63 @@ export const layerNorm = tf.customGrad((...args: Saved) => {
   };
 }) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
+/** [LayerNorm(x), x] for a block's residual stream x (N, C): the block adds its branch to the second output
+ *  (linearAdd, mlpAdd), whose gradient then joins LayerNorm's backward kernel instead of an add of its own. */
+export function layerNormSkip(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): [tf.Tensor2D, tf.Tensor2D] {
+  return tf.engine().runKernel('KxyLayerNormSkip', { x, w, b }) as unknown as [tf.Tensor2D, tf.Tensor2D];
+}
+tf.registerGradient({
+  kernelName: 'KxyLayerNormSkip',
+  inputsToSave: ['x', 'w'],
+  gradFunc: (dys, saved) => {
+    const [dy, dres] = dys as tf.Tensor[];
+    const [x, w] = saved as tf.Tensor[];
+    const stats = k('KxyLayerNormStats', { x });
+    return { x: () => k('KxyLayerNormGrad', { x, w, dy, stats, dres }), w: () => k('KxyLayerNormWeightGrad', { x, dy, stats }), b: () => colSum(dy) };
+  },
+});
+
+/** x + a @ wᵀ + b: the residual add rides in the matmul's epilogue; x's gradient is dy itself. */
+export const linearAdd = tf.customGrad((...args: Saved) => {
+  const [x, a, w, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([a, w]);
+  return {
+    value: k('KxyMatMul', { a, b: w, bias: b, resid: x }, { ta: false, tb: true }),
+    gradFunc: (dy: tf.Tensor, [a, w]: tf.Tensor[]) => [tf.reshape(dy, dy.shape), matMul(dy, w), matMul(dy, a, true, false), colSum(dy)],
+  };
+}) as (x: tf.Tensor, a: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+
+/** x + GELU(h @ wfcᵀ + bfc) @ wprojᵀ + bproj, the MLP with its residual add. Backward, GELU's derivative
+ *  multiplies the product that makes its dy (KxyMatMul's preact epilogue), so it is no kernel of its own. */
+export const mlpAdd = tf.customGrad((...args: Saved) => {
+  const [x, h, wfc, bfc, wproj, bproj, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  const pre = matMul(h, wfc, false, true, bfc); // (N, 4C)
+  const hidden = k('KxyGelu', { x: pre });
+  save([h, wfc, wproj, pre, hidden]);
+  return {
+    value: k('KxyMatMul', { a: hidden, b: wproj, bias: bproj, resid: x }, { ta: false, tb: true }),
+    gradFunc: (dy: tf.Tensor, [h, wfc, wproj, pre, hidden]: tf.Tensor[]) => {
+      const dpre = k('KxyMatMul', { a: dy, b: wproj, preact: pre }, { ta: false, tb: false }); // (N, 4C)
+      return [tf.reshape(dy, dy.shape), matMul(dpre, wfc), matMul(dpre, h, true, false), colSum(dpre), matMul(dy, hidden, true, false), colSum(dy)];
+    },
+  };
+}) as (x: tf.Tensor, h: tf.Tensor, wfc: tf.Tensor, bfc: tf.Tensor, wproj: tf.Tensor, bproj: tf.Tensor) => tf.Tensor2D;
+
+/** [wte[idx] + wpe[t], wte] for idx (B·T) int32: x0 (B·T, C) and the tied head's weight, one kernel. Its
+ *  gradient takes both outputs' gradients: wte's is the head's plus the lookup's rows, in one kernel. */
+export function embed(wte: tf.Tensor, wpe: tf.Tensor, idx: tf.Tensor1D, T: number): [tf.Tensor2D, tf.Tensor2D] {
+  return tf.engine().runKernel('KxyEmbed', { wte, wpe, idx }, { T, Tmax: wpe.shape[0] }) as unknown as [tf.Tensor2D, tf.Tensor2D];
+}
+tf.registerGradient({
+  kernelName: 'KxyEmbed',
+  inputsToSave: ['idx'],
+  gradFunc: (dys, saved, attrs) => {
+    const [dx, dhead] = dys as tf.Tensor[];
+    const [idx] = saved as tf.Tensor[];
+    return { wte: () => k('KxyEmbedGrad', { dy: dx, idx, dhead }), wpe: () => k('KxyPosGrad', { dy: dx }, attrs), idx: () => tf.zerosLike(idx).toFloat() };
+  },
+});
+
 /** GELU, tanh form, elementwise. */
 export const gelu = tf.customGrad((...args: Saved) => {
   const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
