@@ -219,25 +219,13 @@ register('KxyPosGrad', (a) => {
   return run(a.backend, new FlatProgram(`posgrad_${N},${C},${T},${Tmax}`, ['dy'], [Tmax, C], Tmax * C, body), [dy]);
 });
 
-/** Per row: mean and rstd, flat (N·2). */
-register('KxyLayerNormStats', (a) => {
-  const { x } = a.inputs as Record<string, tf.TensorInfo>;
+/** dx = rstd · (g − mean(g) − x̂ · mean(g · x̂)), g = dy · w, per row, the row's mean and rstd recomputed
+ *  here (a pass over C values) rather than read from a kernel of their own; plus dres (the residual
+ *  stream's own gradient) where given, so that sum costs no separate add. */
+register('KxyLayerNormGrad', (a) => {
+  const { x, w, dy, dres } = a.inputs as Record<string, tf.TensorInfo>;
   const [N, C] = x.shape;
   const body = `${rowStats(C)}
-    result[2 * index] = mean;
-    result[2 * index + 1] = rstd;`;
-  return run(a.backend, new FlatProgram(`lnstats_${N},${C}`, ['x'], [N * 2], N, body), [x]);
-});
-
-/** dx = rstd · (g − mean(g) − x̂ · mean(g · x̂)), g = dy · w, per row; plus dres (the residual stream's own
- *  gradient) where given, so that sum costs no separate add. */
-register('KxyLayerNormGrad', (a) => {
-  const { x, w, dy, stats, dres } = a.inputs as Record<string, tf.TensorInfo>;
-  const [N, C] = x.shape;
-  const body = `
-    let o = index * ${C};
-    let mean = stats[2 * index];
-    let rstd = stats[2 * index + 1];
     var sg = 0.0;
     var sgx = 0.0;
     for (var c = 0; c < ${C}; c++) { let g = dy[o + c] * w[c]; sg += g; sgx += g * (x[o + c] - mean) * rstd; }
@@ -247,19 +235,46 @@ register('KxyLayerNormGrad', (a) => {
       let xh = (x[o + c] - mean) * rstd;
       result[o + c] = rstd * (dy[o + c] * w[c] - sg - xh * sgx)${dres ? ' + dres[o + c]' : ''};
     }`;
-  const names = dres ? ['x', 'w', 'dy', 'stats', 'dres'] : ['x', 'w', 'dy', 'stats'];
-  return run(a.backend, new FlatProgram(`lngrad_${N},${C},${!!dres}`, names, [N, C], N, body), dres ? [x, w, dy, stats, dres] : [x, w, dy, stats]);
+  const names = dres ? ['x', 'w', 'dy', 'dres'] : ['x', 'w', 'dy'];
+  return run(a.backend, new FlatProgram(`lngrad_${N},${C},${!!dres}`, names, [N, C], N, body), dres ? [x, w, dy, dres] : [x, w, dy]);
 });
 
-/** dw = Σ_rows dy · x̂, per column. */
+const LNW_GROUP = 64;
+
+/** dw = Σ_rows dy · x̂, per column. Each workgroup takes 64 columns and walks the rows 64 at a time: its
+ *  invocations first find one row's mean and rstd each (into workgroup memory), then every column sums
+ *  over those rows, so no kernel of its own computes the row statistics. */
 register('KxyLayerNormWeightGrad', (a) => {
-  const { x, dy, stats } = a.inputs as Record<string, tf.TensorInfo>;
+  const { x, dy } = a.inputs as Record<string, tf.TensorInfo>;
   const [N, C] = x.shape;
+  const G = LNW_GROUP;
   const body = `
-    var s = 0.0;
-    for (var r = 0; r < ${N}; r++) { s += dy[r * ${C} + index] * (x[r * ${C} + index] - stats[2 * r]) * stats[2 * r + 1]; }
-    result[index] = s;`;
-  return run(a.backend, new FlatProgram(`lnwgrad_${N},${C}`, ['x', 'dy', 'stats'], [C], C, body), [x, dy, stats]);
+    let lane = index % ${G};
+    var acc = 0.0;
+    for (var r0 = 0; r0 < ${N}; r0 += ${G}) {
+      let row = r0 + lane;
+      if (row < ${N}) {
+        let o = row * ${C};
+        var mean = 0.0;
+        for (var c = 0; c < ${C}; c++) { mean += x[o + c]; }
+        mean = mean / ${f(C)};
+        var vs = 0.0;
+        for (var c = 0; c < ${C}; c++) { let t = x[o + c] - mean; vs += t * t; }
+        st[lane] = vec2<f32>(mean, inverseSqrt(vs / ${f(C)} + 1e-5));
+      }
+      workgroupBarrier();
+      if (index < ${C}) {
+        for (var j = 0; j < min(${G}, ${N} - r0); j++) {
+          let e = (r0 + j) * ${C} + index;
+          acc += dy[e] * (x[e] - st[j].x) * st[j].y;
+        }
+      }
+      workgroupBarrier();
+    }
+    if (index < ${C}) { result[index] = acc; }`;
+  const p = new FlatProgram(`lnwgrad_${N},${C}`, ['x', 'dy'], [C], Math.ceil(C / G) * G, body, undefined, G);
+  p.prelude = `var<workgroup> st : array<vec2<f32>, ${G}>;`;
+  return run(a.backend, p, [x, dy]);
 });
 
 /** Σ over rows of (N, C) → (C). */

@@ -18,10 +18,7 @@ export const layerNorm = tf.customGrad((...args: Saved) => {
   save([x, w]);
   return {
     value: k('KxyLayerNorm', { x, w, b }),
-    gradFunc: (dy: tf.Tensor, [x, w]: tf.Tensor[]) => {
-      const stats = k('KxyLayerNormStats', { x });
-      return [k('KxyLayerNormGrad', { x, w, dy, stats }), k('KxyLayerNormWeightGrad', { x, dy, stats }), colSum(dy)];
-    },
+    gradFunc: (dy: tf.Tensor, [x, w]: tf.Tensor[]) => [k('KxyLayerNormGrad', { x, w, dy }), k('KxyLayerNormWeightGrad', { x, dy }), colSum(dy)],
   };
 }) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
@@ -36,8 +33,7 @@ tf.registerGradient({
   gradFunc: (dys, saved) => {
     const [dy, dres] = dys as tf.Tensor[];
     const [x, w] = saved as tf.Tensor[];
-    const stats = k('KxyLayerNormStats', { x });
-    return { x: () => k('KxyLayerNormGrad', { x, w, dy, stats, dres }), w: () => k('KxyLayerNormWeightGrad', { x, dy, stats }), b: () => colSum(dy) };
+    return { x: () => k('KxyLayerNormGrad', { x, w, dy, dres }), w: () => k('KxyLayerNormWeightGrad', { x, dy }), b: () => colSum(dy) };
   },
 });
 
