@@ -58,6 +58,8 @@ const cases: Case[] = [
       return tf.concat([x0, ops.matmul(x0, head, false, true)], 1);
     },
   },
+  { name: 'meanAll (a fill kernel as its gradient)', inputs: [{ shape: [B, T], data: normal(N), grad: true }], f: (x) => ops.meanAll(x) },
+  { name: 'maskedRowSum', inputs: [{ shape: [B, T], data: normal(N), grad: false }, { shape: [B, T], data: Float32Array.from(ints(N, 2)), grad: false }], f: (x, m) => ops.maskedRowSum(x as tf.Tensor2D, m as tf.Tensor2D) },
   {
     name: 'attention',
     inputs: [x(), { shape: [3 * C, C], data: normal(3 * C * C, 0.5), grad: true }, { shape: [3 * C], data: normal(3 * C, 0.5), grad: true }],
@@ -72,7 +74,7 @@ async function evaluate(c: Case, r: Float32Array): Promise<Float32Array[]> {
     const value = c.f(...xs);
     const rt = tf.tensor(r, value.shape);
     const gradIdx = c.inputs.flatMap((i, j) => (i.grad ? [j] : []));
-    const grads = tf.grads((...g: tf.Tensor[]) => tf.sum(tf.mul(c.f(...xs.map((t, j) => (gradIdx.includes(j) ? g[gradIdx.indexOf(j)] : t))), rt)))(gradIdx.map((j) => xs[j]));
+    const grads = gradIdx.length === 0 ? [] : tf.grads((...g: tf.Tensor[]) => tf.sum(tf.mul(c.f(...xs.map((t, j) => (gradIdx.includes(j) ? g[gradIdx.indexOf(j)] : t))), rt)))(gradIdx.map((j) => xs[j]));
     return [value, ...grads];
   });
   const arrays = await Promise.all(outs.map(async (t) => (await t.data()) as Float32Array));

@@ -178,6 +178,12 @@ export function tokenNll(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D
   return tf.reshape(nll, [B, T]);
 }
 
+/** The training loss, mean nll in nats, of (B, T). */
+export const meanNll = (nll: tf.Tensor2D): tf.Scalar => ops.meanAll(nll);
+
+/** Σ over each row's targets of nll · mask, (B, T) → (B), in nats: the prequential part of a batch. */
+export const maskedRowNll = (nll: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D => ops.maskedRowSum(nll, mask);
+
 // ---- next-token distribution ------------------------------------------------------------------------
 
 /** Logits for the token after `context` (its last blockSize tokens). // sync point: sampling */

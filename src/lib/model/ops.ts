@@ -176,6 +176,16 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tens
   return f(logits) as tf.Tensor1D;
 }
 
+/** The mean of all of x (a scalar); on webgpu its gradient is one kernel. */
+export function meanAll(x: tf.Tensor): tf.Scalar {
+  return onWebGPU() ? gpu.meanAll(x) : tf.mean(x);
+}
+
+/** Σ_t x · mask per row of (B, T) → (B); on webgpu one kernel. Not for differentiating. */
+export function maskedRowSum(x: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D {
+  return onWebGPU() ? gpu.maskedRowSum(x, mask) : tf.sum(tf.mul(x, mask), 1);
+}
+
 // ---- causal self-attention --------------------------------------------------------------------------
 
 // A large finite negative rather than -Infinity: -Infinity turns a fully masked row into NaN on some backends.

@@ -338,6 +338,27 @@ register('KxyCrossEntropyGrad', (a) => {
   return run(a.backend, new FlatProgram(`cegrad_${N},${V}`, ['logits', 'targets', 'dy'], [N, V], N, body), [logits, targets, dy]);
 });
 
+// ---- the loss's reductions ----------------------------------------------------------------------------
+
+/** Σ_t x · mask per row of (B, T) → (B): the prequential part of a batch's nll. */
+register('KxyMaskedRowSum', (a) => {
+  const { x, mask } = a.inputs as Record<string, tf.TensorInfo>;
+  const [B, T] = x.shape;
+  const body = `
+    var s = 0.0;
+    for (var t = 0; t < ${T}; t++) { s += x[index * ${T} + t] * mask[index * ${T} + t]; }
+    result[index] = s;`;
+  return run(a.backend, new FlatProgram(`maskrowsum_${B},${T}`, ['x', 'mask'], [B], B, body), [x, mask]);
+});
+
+/** v[0] · scale in every element of `shape`: the gradient of a mean. */
+register('KxyFill', (a) => {
+  const v = a.inputs.v as tf.TensorInfo;
+  const { shape, scale } = a.attrs as { shape: number[]; scale: number };
+  const n = shape.reduce((p, q) => p * q, 1);
+  return run(a.backend, new FlatProgram(`fill_${n},${f(scale)}`, ['v'], shape, n, `result[index] = v[0] * ${f(scale)};`), [v]);
+});
+
 // ---- matmul without workgroup memory --------------------------------------------------------------
 
 /** a @ b (2-D, either transposed) + optional bias over columns + optional resid (M, N), the residual stream,

@@ -78,6 +78,20 @@ tf.registerGradient({
   },
 });
 
+/** Mean over all elements; its gradient is one fill kernel (tfjs's is a multiply and a divide). */
+export function meanAll(x: tf.Tensor): tf.Scalar {
+  const f = tf.customGrad((...args: Saved) => ({
+    value: tf.mean(args[0] as tf.Tensor),
+    gradFunc: (dy: tf.Tensor) => [k('KxyFill', { v: dy }, { shape: x.shape, scale: 1 / x.size })],
+  }));
+  return f(x) as tf.Scalar;
+}
+
+/** Σ_t x · mask per row of (B, T) → (B), one kernel; no gradient (it is read, never trained on). */
+export function maskedRowSum(x: tf.Tensor, mask: tf.Tensor): tf.Tensor1D {
+  return k('KxyMaskedRowSum', { x, mask }) as tf.Tensor1D;
+}
+
 /** GELU, tanh form, elementwise. */
 export const gelu = tf.customGrad((...args: Saved) => {
   const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
