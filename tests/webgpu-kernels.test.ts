@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import * as ops from '../src/lib/model/ops.ts';
+import { settings as gpuSettings } from '../src/lib/model/webgpu/layers.ts';
 import { AdamW } from '../src/lib/train/adamw.ts';
 import { Rng } from '../src/lib/rng.ts';
 import { embedModeFor } from '../src/lib/backend.ts';
@@ -47,6 +48,19 @@ const cases: Case[] = [
     f: (x, w, b, wfc, bfc, wproj, bproj) => {
       const [a, skip] = ops.layerNormSkip(x as tf.Tensor2D, w, b);
       return ops.mlpAdd(skip, a, wfc, bfc, wproj, bproj);
+    },
+  },
+  {
+    name: 'layerNormSkip + mlpAdd, GELU in the c_fc matmul (its input recomputed in the backward)',
+    inputs: [x(), { shape: [C], data: normal(C), grad: true }, { shape: [C], data: normal(C), grad: true }, { shape: [4 * C, C], data: normal(4 * C * C, 0.5), grad: true }, { shape: [4 * C], data: normal(4 * C), grad: true }, { shape: [C, 4 * C], data: normal(4 * C * C, 0.3), grad: true }, { shape: [C], data: normal(C), grad: true }],
+    f: (x, w, b, wfc, bfc, wproj, bproj) => {
+      const [a, skip] = ops.layerNormSkip(x as tf.Tensor2D, w, b);
+      gpuSettings.geluInMatMul = true; // read when the op runs; its gradient is fixed then
+      try {
+        return ops.mlpAdd(skip, a, wfc, bfc, wproj, bproj);
+      } finally {
+        gpuSettings.geluInMatMul = false;
+      }
     },
   },
   {

@@ -361,12 +361,15 @@ register('KxyFill', (a) => {
 
 // ---- matmul without workgroup memory --------------------------------------------------------------
 
-/** a @ b (2-D, either transposed) + optional bias over columns + optional resid (M, N), the residual stream,
- *  then times GELU'(preact) (M, N) where given (GELU's backward, fused into the product that makes its dy):
- *  one invocation per 4 × 4 block of the output, accumulating in registers over the shared dimension. */
+/** a @ b (2-D, either transposed) + optional bias over columns + optional resid (M, N), the residual stream;
+ *  then GELU of that (attr gelu), or times GELU'(z) (GELU's backward, fused into the product that makes its
+ *  dy), with z given (preact, M × N) or recomputed here as A2 @ B2ᵀ + bias2 (a second product over the same
+ *  output block, so the forward need not keep z). One invocation per 4 × 4 block of the output,
+ *  accumulating in registers over the shared dimension. */
 register('KxyMatMul', (a) => {
-  const { a: A, b: Bm, bias, resid, preact } = a.inputs as Record<string, tf.TensorInfo>;
-  const { ta, tb } = a.attrs as { ta: boolean; tb: boolean };
+  const { a: A, b: Bm, bias, resid, preact, A2, B2, bias2 } = a.inputs as Record<string, tf.TensorInfo>;
+  const { ta, tb, gelu } = a.attrs as { ta: boolean; tb: boolean; gelu?: boolean };
+  const K2 = A2 ? A2.shape[1] : 0;
   const [M, K] = ta ? [A.shape[1], A.shape[0]] : A.shape;
   const N = tb ? Bm.shape[0] : Bm.shape[1];
   const [lda, ldb] = [A.shape[1], Bm.shape[1]];
@@ -387,6 +390,13 @@ register('KxyMatMul', (a) => {
       for (var i = 0; i < 4; i++) { acc[i] += ${aAt('rr[i]', 'k')} * bv; }
     }
     ${bias ? `let bb = vec4<f32>(f32(bias[cc.x]), f32(bias[cc.y]), f32(bias[cc.z]), f32(bias[cc.w]));` : ''}
+    ${!A2 ? '' : `
+    var z : array<vec4<f32>, 4>;
+    for (var i = 0; i < 4; i++) { z[i] = vec4<f32>(bias2[cc.x], bias2[cc.y], bias2[cc.z], bias2[cc.w]); }
+    for (var k = 0; k < ${K2}; k++) {
+      let bv = vec4<f32>(B2[cc.x * ${K2} + k], B2[cc.y * ${K2} + k], B2[cc.z * ${K2} + k], B2[cc.w * ${K2} + k]);
+      for (var i = 0; i < 4; i++) { z[i] += A2[rr[i] * ${K2} + k] * bv; }
+    }`}
     for (var i = 0; i < 4; i++) {
       let r = r0 + i;
       if (r < ${M}) {
@@ -396,14 +406,15 @@ register('KxyMatMul', (a) => {
           if (c0 + j < ${N}) {
             var v = o[j];
             ${resid ? 'v += resid[e];' : ''}
-            ${preact ? `{ let xv = preact[e]; ${geluS} v *= s + xv * s * (1.0 - s) * (${f(GELU_A)} + ${f(3 * GELU_A * GELU_B)} * x2); }` : ''}
+            ${gelu ? `{ let xv = v; ${geluS} v = xv * s; }` : ''}
+            ${preact || A2 ? `{ let xv = ${A2 ? 'z[i][j]' : 'preact[e]'}; ${geluS} v *= s + xv * s * (1.0 - s) * (${f(GELU_A)} + ${f(3 * GELU_A * GELU_B)} * x2); }` : ''}
             result[e] = v;
           }
         }
       }
     }`;
-  const named = Object.entries({ A, Bm, bias, resid, preact }).filter(([, t]) => t != null) as [string, tf.TensorInfo][];
-  const key = `mm_${M},${N},${K},${ta},${tb},${named.map(([n]) => n).join('')}`;
+  const named = Object.entries({ A, Bm, bias, resid, preact, A2, B2, bias2 }).filter(([, t]) => t != null) as [string, tf.TensorInfo][];
+  const key = `mm_${M},${N},${K},${ta},${tb},${!!gelu},${K2},${named.map(([n]) => n).join('')}`;
   const prog = new FlatProgram(key, named.map(([n]) => n), [M, N], mb * nb, body);
   return run(a.backend, prog, named.map(([, t]) => t));
 });

@@ -49,7 +49,24 @@ export const linearAdd = tf.customGrad((...args: Saved) => {
 
 /** x + GELU(h @ wfcᵀ + bfc) @ wprojᵀ + bproj, the MLP with its residual add. Backward, GELU's derivative
  *  multiplies the product that makes its dy (KxyMatMul's preact epilogue), so it is no kernel of its own. */
-export const mlpAdd = tf.customGrad((...args: Saved) => {
+export const mlpAdd = (x: tf.Tensor, h: tf.Tensor, wfc: tf.Tensor, bfc: tf.Tensor, wproj: tf.Tensor, bproj: tf.Tensor): tf.Tensor2D =>
+  (settings.geluInMatMul ? mlpAddRecompute : mlpAddKeep)(x, h, wfc, bfc, wproj, bproj);
+
+/** The same with GELU in c_fc's epilogue; the backward recomputes the pre-activation in the dy product. */
+const mlpAddRecompute = tf.customGrad((...args: Saved) => {
+  const [x, h, wfc, bfc, wproj, bproj, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  const hidden = k('KxyMatMul', { a: h, b: wfc, bias: bfc }, { ta: false, tb: true, gelu: true }); // (N, 4C)
+  save([h, wfc, bfc, wproj, hidden]);
+  return {
+    value: k('KxyMatMul', { a: hidden, b: wproj, bias: bproj, resid: x }, { ta: false, tb: true }),
+    gradFunc: (dy: tf.Tensor, [h, wfc, bfc, wproj, hidden]: tf.Tensor[]) => {
+      const dpre = k('KxyMatMul', { a: dy, b: wproj, A2: h, B2: wfc, bias2: bfc }, { ta: false, tb: false }); // (N, 4C)
+      return [tf.reshape(dy, dy.shape), matMul(dpre, wfc), matMul(dpre, h, true, false), colSum(dpre), matMul(dy, hidden, true, false), colSum(dy)];
+    },
+  };
+}) as (x: tf.Tensor, h: tf.Tensor, wfc: tf.Tensor, bfc: tf.Tensor, wproj: tf.Tensor, bproj: tf.Tensor) => tf.Tensor2D;
+
+const mlpAddKeep = tf.customGrad((...args: Saved) => {
   const [x, h, wfc, bfc, wproj, bproj, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   const pre = matMul(h, wfc, false, true, bfc); // (N, 4C)
   const hidden = k('KxyGelu', { x: pre });
@@ -133,7 +150,9 @@ export function attention(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, T: number,
 }
 
 /** Which matmul the layers use: kxy's barrier-free KxyMatMul, or tfjs's tiled one (for A/B timing). */
-export const settings = { ownMatMul: true };
+// geluInMatMul: GELU in c_fc's epilogue, its input recomputed in the backward (2 fewer dispatches at nano, but
+// 10 % slower on SwiftShader, bench/README.md): off until a GPU measures it.
+export const settings = { ownMatMul: true, geluInMatMul: false };
 
 /** a @ b for 2-D a and b, either transposed, plus an optional bias (one per output column). */
 export function matMul(a: tf.Tensor, b: tf.Tensor, ta = false, tb = false, bias: tf.Tensor | null = null): tf.Tensor2D {
