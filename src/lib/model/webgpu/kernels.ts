@@ -1,5 +1,6 @@
 // The WGSL kernels of kxy's fused WebGPU step, registered as tfjs kernels (Kxy*) for the 'webgpu' backend:
-// causal attention (forward, row statistics, backward), LayerNorm, GELU, softmax cross-entropy, column sums.
+// causal attention (forward, row statistics, backward), LayerNorm (with a skip output for the residual add),
+// token + position embedding, GELU, softmax cross-entropy, the loss's reductions, column sums, the matmul.
 // Shapes are baked into each shader (and its key); layers.ts wires them into ops with their gradients.
 import type * as tf from '@tensorflow/tfjs';
 import { FlatProgram, alias, f, register, run } from './program.ts';

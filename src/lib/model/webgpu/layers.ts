@@ -151,7 +151,7 @@ export function attention(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, T: number,
 
 /** Which matmul the layers use: kxy's barrier-free KxyMatMul, or tfjs's tiled one (for A/B timing). */
 // geluInMatMul: GELU in c_fc's epilogue, its input recomputed in the backward (2 fewer dispatches at nano, but
-// 10 % slower on SwiftShader, bench/README.md): off until a GPU measures it.
+// 7 % slower per step on SwiftShader, bench/README.md): off until a GPU measures it.
 export const settings = { ownMatMul: true, geluInMatMul: false };
 
 /** a @ b for 2-D a and b, either transposed, plus an optional bias (one per output column). */
