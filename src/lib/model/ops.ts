@@ -217,10 +217,11 @@ export function attention(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, B: number,
     const [q, k, v] = [0, 1, 2].map((i) => heads(proj(i))); // (B, nh, T, hs) each
     const p = tf.softmax(tf.add(tf.mul(matmul(q, k, false, true), scale), causalMask(T))); // (B, nh, T, T)
     const pd = drop ? tf.mul(p, drop) : p;
-    save([x, w, q, k, v, p, pd]);
+    // drop is saved too: made outside this op, it is gone (disposed with the forward's tidy) by the backward
+    save([x, w, q, k, v, p, pd, ...(drop ? [drop] : [])]);
     return {
       value: merge(matmul(pd, v)),
-      gradFunc: (dy: tf.Tensor, [x, w, q, k, v, p, pd]: tf.Tensor[]) => {
+      gradFunc: (dy: tf.Tensor, [x, w, q, k, v, p, pd, drop]: tf.Tensor[]) => {
         const dY = heads(dy); // (B, nh, T, hs)
         let dP = matmul(dY, v, false, true); // (B, nh, T, T)
         const dV = matmul(pd, dY, true, false);
