@@ -2,34 +2,22 @@
 // focus never drops to <body> when Train, Pause or Resume disable themselves, and axe finds no critical or
 // serious violation on first load, while training, when done, and on a 390 px wide phone.
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 
-import { startApp } from './serve.ts';
+import { useApp } from './serve.ts';
+
+const app = useApp();
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js'); // from node_modules: works offline
 
-let server: ViteDevServer;
-let browser: Browser;
-let url: string;
-
-beforeAll(async () => {
-  ({ server, browser, url } = await startApp());
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
 async function open(width: number, query = ''): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width, height: 900 } })).newPage();
+  const page = await (await app.browser.newContext({ viewport: { width, height: 900 } })).newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   // intercept file pickers from the start: Playwright turns interception on asynchronously when the first
   // listener is added, and an Enter pressed right after a later waitForEvent could beat it
   page.on('filechooser', () => {});
-  await page.goto(url + query);
+  await page.goto(app.url + query);
   await expect.poll(async () => (await page.getByTestId('y-info').textContent()) ?? '', { timeout: 60_000 }).toMatch(/tokens/);
   return page;
 }

@@ -3,33 +3,25 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp } from './serve.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from './serve.ts';
 
-let server: ViteDevServer;
-let browser: Browser;
+const app = useApp();
+
 let page: Page;
-let url: string;
 const dir = mkdtempSync(join(tmpdir(), 'kxy-e2e-'));
 
 beforeAll(async () => {
-  ({ server, browser, url } = await startApp());
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })).newPage();
+  page = await (await app.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })).newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 const byTest = (id: string) => page.getByTestId(id);
 
 describe('the app', () => {
   it('opens with the default pair chosen and its sizes shown', async () => {
-    await page.goto(url);
+    await page.goto(app.url);
     await expect.poll(async () => (await byTest('x-info').textContent()) ?? '', { timeout: 60_000 }).toMatch(/tokens/);
     await expect.poll(async () => (await byTest('y-info').textContent()) ?? '', { timeout: 60_000 }).toMatch(/tokens/);
   });

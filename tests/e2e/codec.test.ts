@@ -8,24 +8,22 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/lib/backend.ts';
 import { compress } from '../../src/lib/coder/codec.ts';
 import { resolveConfig } from '../../src/lib/config.ts';
-import { startApp } from './serve.ts';
+import { useApp } from './serve.ts';
+
+const app = useApp();
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../..');
 /** The CLI as a user runs it (tsx, its own Node process). */
 const cli = (args: string[]) => run(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'src/cli/compress.ts'), ...args], { cwd: ROOT });
 
-let server: ViteDevServer;
-let browser: Browser;
 let page: Page;
-let url: string;
 let dir: string;
 
 // two related texts of about 700 bytes: a few steps at T = 16, B = 4
@@ -37,15 +35,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kxy-codec-e2e-'));
   writeFileSync(join(dir, 'X.txt'), X);
   writeFileSync(join(dir, 'Y.txt'), Y);
-  ({ server, browser, url } = await startApp());
-  page = await (await browser.newContext({ viewport: { width: 390, height: 900 }, acceptDownloads: true })).newPage();
+  page = await (await app.browser.newContext({ viewport: { width: 390, height: 900 }, acceptDownloads: true })).newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   page.on('filechooser', () => {}); // intercept pickers from the start (see a11y.test.ts)
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -63,7 +58,7 @@ async function download(id: string): Promise<string> {
 
 describe('the .kxy panel', () => {
   it('takes X and Y from files, with a tiny config from the link', async () => {
-    await page.goto(`${url}?preset=nano&backend=wasm&block=16&batch=4`);
+    await page.goto(`${app.url}?preset=nano&backend=wasm&block=16&batch=4`);
     await expect.poll(() => text('y-info'), { timeout: 60_000 }).toMatch(/tokens/); // the default pair has loaded
     await byTest('x-file').setInputFiles(join(dir, 'X.txt'));
     await byTest('y-file').setInputFiles(join(dir, 'Y.txt'));

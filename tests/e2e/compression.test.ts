@@ -4,25 +4,17 @@
 // Then the map of where X helped Y: its totals are the runs' own validation bits, and it reads by pointer,
 // keyboard and at 390 px, with no serious axe violation.
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp } from './serve.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from './serve.ts';
 
-let server: ViteDevServer;
-let browser: Browser;
+const app = useApp();
+
 let page: Page;
-let url: string;
 
 beforeAll(async () => {
-  ({ server, browser, url } = await startApp());
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  page = await (await app.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 const byTest = (id: string) => page.getByTestId(id);
@@ -31,7 +23,7 @@ const text = async (id: string) => (await byTest(id).textContent()) ?? '';
 describe('the compression panel', () => {
   it('shows x → y, the control and the transfer in bits, their coverage, and the spread over two seeds', async () => {
     // 3 steps per run, two seeds, the shuffled control: every run of the experiment, twice, in seconds
-    await page.goto(`${url}?preset=nano&backend=wasm&steps=3&seeds=2&control=shuffle&replay=0`);
+    await page.goto(`${app.url}?preset=nano&backend=wasm&steps=3&seeds=2&control=shuffle&replay=0`);
     await expect.poll(() => text('y-info'), { timeout: 60_000 }).toMatch(/tokens/);
     await byTest('train').click();
     await expect.poll(() => text('state'), { timeout: 240_000, interval: 1000 }).toMatch(/done|stopped|failed/);

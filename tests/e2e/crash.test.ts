@@ -1,23 +1,11 @@
 // A dead training worker, in Debian's chromium: the worker's test hooks throw an uncaught error, or end it
 // silently (as a killed worker goes). The page notices (the worker's 'error' event; its heartbeat), starts a
 // new worker, offers to resume, and resuming finishes every run from its last checkpoint.
-import type { Browser, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startApp } from './serve.ts';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { useApp } from './serve.ts';
 
-let server: ViteDevServer;
-let browser: Browser;
-let url: string;
-
-beforeAll(async () => {
-  ({ server, browser, url } = await startApp());
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useApp();
 
 type Lab = { state: string; runs: { name: string; step: number; startStep: number; totalSteps: number }[]; checkpointSteps: Record<string, number>; errors: string[]; crashed: string | null };
 const lab = (page: Page): Promise<Lab> =>
@@ -29,10 +17,10 @@ const lab = (page: Page): Promise<Lab> =>
 
 // tiny (16-token windows, 2 per step): the point is the worker's death, not the training
 async function open(steps: number): Promise<Page> {
-  const context = await browser.newContext();
+  const context = await app.browser.newContext();
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${url}?preset=nano&backend=wasm&steps=${steps}&block=16&batch=2&control=none`);
+  await page.goto(`${app.url}?preset=nano&backend=wasm&steps=${steps}&block=16&batch=2&control=none`);
   await expect.poll(async () => (await page.getByTestId('x-info').textContent()) ?? '', { timeout: 60_000 }).toMatch(/tokens/);
   return page;
 }

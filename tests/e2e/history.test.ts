@@ -3,30 +3,22 @@
 // never shows results beside data they were not trained on (it keeps the data, or says it changed).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp } from './serve.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from './serve.ts';
 
-let server: ViteDevServer;
-let browser: Browser;
-let url: string;
+const app = useApp();
+
 let page: Page;
 // the smallest experiment: nano on wasm, one step, no control run
-const quick = () => `${url}?preset=nano&backend=wasm&steps=1&control=none`;
+const quick = () => `${app.url}?preset=nano&backend=wasm&steps=1&control=none`;
 const byTest = (id: string) => page.getByTestId(id);
 // distinct texts, long enough for nano's context (64 bytes: at least 650 bytes each)
 const text = (seed: string) => Array.from({ length: 60 }, (_, i) => `${seed} line ${i}: the quick brown fox jumps over the lazy dog.`).join('\n');
 
 beforeAll(async () => {
-  ({ server, browser, url } = await startApp());
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })).newPage();
+  page = await (await app.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })).newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 async function ready(): Promise<void> {
@@ -102,14 +94,14 @@ describe('the history', () => {
     await byTest('use-trained-data').click();
     await expect.poll(async () => byTest('data-status').count()).toBe(1);
     await page.waitForTimeout(300);
-    await page.goto(`${url}?steps=3&backend=wasm`);
+    await page.goto(`${app.url}?steps=3&backend=wasm`);
     await ready();
     await expect.poll(async () => page.evaluate(() => (window as any).kxy.lab.runs.length)).toBeGreaterThan(0);
     expect(await labX()).toMatch(/^pasted text/);
     expect(await byTest('data-status').textContent()).toMatch(/trained on this data/);
     expect(await byTest('data-changed').count()).toBe(0);
     // a link to a bundled pair: its data is shown, and the page says the results are of other data
-    await page.goto(`${url}?pair=markov-seeds&steps=3`);
+    await page.goto(`${app.url}?pair=markov-seeds&steps=3`);
     await ready();
     await expect.poll(async () => (await byTest('data-changed').textContent()) ?? '').toMatch(/trained on X = pasted text/);
     expect(await byTest('data-status').count()).toBe(0);

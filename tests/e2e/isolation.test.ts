@@ -4,25 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { build, preview, type ViteDevServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp } from './serve.ts';
+import { build, preview } from 'vite';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './serve.ts';
 
-let server: ViteDevServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, browser } = await startApp());
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useApp();
 
 async function checkThreads(url: string): Promise<void> {
-  const page = await browser.newPage();
+  const page = await app.browser.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
@@ -43,7 +32,7 @@ async function checkThreads(url: string): Promise<void> {
 
 describe('cross-origin isolation', () => {
   it('the page is crossOriginIsolated, loads everything, and wasm gets threads', async () => {
-    await checkThreads(server.resolvedUrls!.local[0]);
+    await checkThreads(app.server.resolvedUrls!.local[0]);
   });
 
   it('the same in the production build', async () => {

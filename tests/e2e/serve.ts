@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config.ts';
 
 export interface App {
@@ -16,4 +17,18 @@ export async function startApp(): Promise<App> {
   await server.listen();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   return { server, browser, url: server.resolvedUrls!.local[0] };
+}
+
+/** One app per test file: starts it before the file's tests and closes it after them (the fields are set once
+ *  the file's first beforeAll has run, so read them inside hooks and tests). */
+export function useApp(): App {
+  const app = {} as App;
+  beforeAll(async () => {
+    Object.assign(app, await startApp());
+  });
+  afterAll(async () => {
+    await app.browser?.close();
+    await app.server?.close();
+  });
+  return app;
 }

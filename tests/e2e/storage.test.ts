@@ -4,26 +4,15 @@
 import { closeSync, mkdtempSync, openSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp } from './serve.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './serve.ts';
 
-let server: ViteDevServer;
-let browser: Browser;
-let url: string;
+const app = useApp();
+
 const dir = mkdtempSync(join(tmpdir(), 'kxy-e2e-storage-'));
 // the smallest experiment: nano on wasm, two steps, no control run
-const quick = () => `${url}?preset=nano&backend=wasm&steps=2&control=none`;
-
-beforeAll(async () => {
-  ({ server, browser, url } = await startApp());
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const quick = () => `${app.url}?preset=nano&backend=wasm&steps=2&control=none`;
 
 async function open(context: BrowserContext, at = quick()): Promise<Page> {
   const page = await context.newPage();
@@ -41,8 +30,8 @@ async function trainToEnd(page: Page): Promise<void> {
 
 describe('huge files', () => {
   it('a 2 GiB dataset or model file is refused from its size; the tab stays responsive', async () => {
-    const context = await browser.newContext();
-    const page = await open(context, url);
+    const context = await app.browser.newContext();
+    const page = await open(context, app.url);
     // sparse: 2 GiB long, no disk used; chromium gets the path and reads nothing unless the page asks
     const huge = join(dir, 'huge.txt');
     const fd = openSync(huge, 'w');
@@ -65,10 +54,10 @@ describe('huge files', () => {
 
 describe('storage', () => {
   it('with the quota exceeded, training goes on to the end and the page says the runs will not survive a reload', async () => {
-    const context = await browser.newContext();
+    const context = await app.browser.newContext();
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(url).origin, quotaSize: 1 });
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(app.url).origin, quotaSize: 1 });
     await page.goto(quick());
     await expect.poll(async () => (await page.getByTestId('x-info').textContent()) ?? '', { timeout: 60_000 }).toMatch(/tokens/);
     await trainToEnd(page);
@@ -78,7 +67,7 @@ describe('storage', () => {
   });
 
   it('a second tab on the same experiment opens it read-only; once the first closes, it may write again', async () => {
-    const context = await browser.newContext();
+    const context = await app.browser.newContext();
     const first = await open(context);
     await trainToEnd(first);
     const second = await open(context);
