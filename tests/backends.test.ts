@@ -9,10 +9,10 @@ import { encode, tinyConfig, useBackend, webgpuAvailable } from './helpers.ts';
 const cfg = tinyConfig({ vocabSize: 256, blockSize: 16, nLayer: 1, nHead: 2, nEmbd: 16, batchSize: 4, steps: 5, logEvery: 1, evalEvery: 5, evalWindows: 4 });
 const text = encode('Colourless green ideas sleep furiously; the quick brown fox jumps over the lazy dog. '.repeat(8));
 
-async function fiveLosses(backend: BackendName): Promise<number[]> {
+async function fiveLosses(backend: BackendName, c = cfg): Promise<number[]> {
   await useBackend(backend);
   expect(tf.getBackend()).toBe(backend);
-  const exp = planExperiment({ cfg, x: text, embed: embedModeFor(backend) });
+  const exp = planExperiment({ cfg: c, x: text, embed: embedModeFor(backend) });
   const runs = startRuns(exp);
   const losses: number[] = [];
   for await (const ev of interleave(runs)) if (ev.type === 'log') losses.push(ev.lossBitsPerToken);
@@ -46,6 +46,18 @@ describe('backends agree', () => {
     if (!(await webgpuAvailable())) return ctx.skip();
     const losses = await fiveLosses('webgpu');
     expectSameLosses(losses);
+  });
+
+  it('with dropout 0.1 (masks drawn on the CPU from the same seeds), wasm and webgpu match cpu to 1e-4', async () => {
+    const withDropout = { ...cfg, dropout: 0.1 };
+    const ref = await fiveLosses('cpu', withDropout);
+    expect(ref).toHaveLength(5);
+    expect(ref[0]).not.toBe(reference[0]); // dropout acted
+    for (const backend of ['wasm', ...((await webgpuAvailable()) ? ['webgpu' as const] : [])] as BackendName[]) {
+      const losses = await fiveLosses(backend, withDropout);
+      expect(losses, backend).toHaveLength(5);
+      losses.forEach((l, i) => expect(Math.abs(l - ref[i]) / ref[i], `${backend} step ${i + 1}`).toBeLessThan(1e-4));
+    }
   });
 
   it("auto refuses a software WebGPU adapter and says so", async (ctx) => {

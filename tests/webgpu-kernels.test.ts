@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import * as ops from '../src/lib/model/ops.ts';
+import { settings as gpuSettings } from '../src/lib/model/webgpu/layers.ts';
 import { AdamW } from '../src/lib/train/adamw.ts';
 import { Rng } from '../src/lib/rng.ts';
 import { embedModeFor } from '../src/lib/backend.ts';
@@ -34,6 +35,46 @@ const cases: Case[] = [
     f: (l, t) => ops.crossEntropy(l as tf.Tensor2D, t as tf.Tensor1D),
   },
   {
+    name: 'layerNormSkip + linearAdd (residual add in the matmul, its gradient in LayerNorm\'s backward)',
+    inputs: [x(), { shape: [C], data: normal(C), grad: true }, { shape: [C], data: normal(C), grad: true }, { shape: [C, C], data: normal(C * C, 0.3), grad: true }, { shape: [C], data: normal(C), grad: true }],
+    f: (x, w, b, pw, pb) => {
+      const [a, skip] = ops.layerNormSkip(x as tf.Tensor2D, w, b);
+      return ops.linearAdd(skip, a, pw, pb);
+    },
+  },
+  {
+    name: 'layerNormSkip + mlpAdd (GELU\'s backward in a matmul)',
+    inputs: [x(), { shape: [C], data: normal(C), grad: true }, { shape: [C], data: normal(C), grad: true }, { shape: [4 * C, C], data: normal(4 * C * C, 0.5), grad: true }, { shape: [4 * C], data: normal(4 * C), grad: true }, { shape: [C, 4 * C], data: normal(4 * C * C, 0.3), grad: true }, { shape: [C], data: normal(C), grad: true }],
+    f: (x, w, b, wfc, bfc, wproj, bproj) => {
+      const [a, skip] = ops.layerNormSkip(x as tf.Tensor2D, w, b);
+      return ops.mlpAdd(skip, a, wfc, bfc, wproj, bproj);
+    },
+  },
+  {
+    name: 'layerNormSkip + mlpAdd, GELU in the c_fc matmul (its input recomputed in the backward)',
+    inputs: [x(), { shape: [C], data: normal(C), grad: true }, { shape: [C], data: normal(C), grad: true }, { shape: [4 * C, C], data: normal(4 * C * C, 0.5), grad: true }, { shape: [4 * C], data: normal(4 * C), grad: true }, { shape: [C, 4 * C], data: normal(4 * C * C, 0.3), grad: true }, { shape: [C], data: normal(C), grad: true }],
+    f: (x, w, b, wfc, bfc, wproj, bproj) => {
+      const [a, skip] = ops.layerNormSkip(x as tf.Tensor2D, w, b);
+      gpuSettings.geluInMatMul = true; // read when the op runs; its gradient is fixed then
+      try {
+        return ops.mlpAdd(skip, a, wfc, bfc, wproj, bproj);
+      } finally {
+        gpuSettings.geluInMatMul = false;
+      }
+    },
+  },
+  {
+    // wpe has more rows than T (the unused ones get a zero gradient); the tied head's gradient joins the lookup's
+    name: 'embed + tied head',
+    inputs: [{ shape: [V, C], data: normal(V * C), grad: true }, { shape: [T + 3, C], data: normal((T + 3) * C), grad: true }, { shape: [N], data: ints(N, V), grad: false }],
+    f: (wte, wpe, idx) => {
+      const [x0, head] = ops.embed(wte, wpe, idx as tf.Tensor1D, B, T, false);
+      return tf.concat([x0, ops.matmul(x0, head, false, true)], 1);
+    },
+  },
+  { name: 'meanAll (a fill kernel as its gradient)', inputs: [{ shape: [B, T], data: normal(N), grad: true }], f: (x) => ops.meanAll(x) },
+  { name: 'maskedRowSum', inputs: [{ shape: [B, T], data: normal(N), grad: false }, { shape: [B, T], data: Float32Array.from(ints(N, 2)), grad: false }], f: (x, m) => ops.maskedRowSum(x as tf.Tensor2D, m as tf.Tensor2D) },
+  {
     name: 'attention',
     inputs: [x(), { shape: [3 * C, C], data: normal(3 * C * C, 0.5), grad: true }, { shape: [3 * C], data: normal(3 * C, 0.5), grad: true }],
     f: (x, w, b) => ops.attention(x as tf.Tensor2D, w, b, B, T, nh, null),
@@ -47,7 +88,7 @@ async function evaluate(c: Case, r: Float32Array): Promise<Float32Array[]> {
     const value = c.f(...xs);
     const rt = tf.tensor(r, value.shape);
     const gradIdx = c.inputs.flatMap((i, j) => (i.grad ? [j] : []));
-    const grads = tf.grads((...g: tf.Tensor[]) => tf.sum(tf.mul(c.f(...xs.map((t, j) => (gradIdx.includes(j) ? g[gradIdx.indexOf(j)] : t))), rt)))(gradIdx.map((j) => xs[j]));
+    const grads = gradIdx.length === 0 ? [] : tf.grads((...g: tf.Tensor[]) => tf.sum(tf.mul(c.f(...xs.map((t, j) => (gradIdx.includes(j) ? g[gradIdx.indexOf(j)] : t))), rt)))(gradIdx.map((j) => xs[j]));
     return [value, ...grads];
   });
   const arrays = await Promise.all(outs.map(async (t) => (await t.data()) as Float32Array));

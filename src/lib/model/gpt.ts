@@ -105,16 +105,26 @@ function dropout(x: tf.Tensor, rate: number, train: boolean): tf.Tensor {
   return train && rate > 0 ? tf.dropout(x, rate, undefined, dropoutSeed++) : x;
 }
 
-function attention(p: Params, h: string, x: tf.Tensor2D, B: number, T: number, cfg: ModelConfig, train: boolean): tf.Tensor2D {
+// A block is x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)), as nanoGPT's. Each residual add is ops.linearAdd or
+// ops.mlpAdd on the second output of ops.layerNormSkip (x itself): on webgpu the add then rides in the
+// projection's matmul, and its gradient in LayerNorm's backward kernel. Dropout keeps the plain add.
+
+function attentionResidual(p: Params, h: string, x: tf.Tensor2D, B: number, T: number, cfg: ModelConfig, train: boolean): tf.Tensor2D {
+  const [a, skip] = ops.layerNormSkip(x, p[h + 'ln_1.weight'], p[h + 'ln_1.bias']); // (B*T, C) each
   // dropout on the attention weights: a (B, nh, T, T) multiplier of 0 or 1/(1 − p), drawn as tf.dropout would
   const drop = train && cfg.dropout > 0 ? dropout(tf.ones([B, cfg.nHead, T, T]), cfg.dropout, train) : null;
-  const y = ops.attention(x, p[h + 'attn.c_attn.weight'], p[h + 'attn.c_attn.bias'], B, T, cfg.nHead, drop); // (B*T, C), heads merged
-  return dropout(ops.linear(y, p[h + 'attn.c_proj.weight'], p[h + 'attn.c_proj.bias']), cfg.dropout, train) as tf.Tensor2D;
+  const y = ops.attention(a, p[h + 'attn.c_attn.weight'], p[h + 'attn.c_attn.bias'], B, T, cfg.nHead, drop); // (B*T, C), heads merged
+  const [w, b] = [p[h + 'attn.c_proj.weight'], p[h + 'attn.c_proj.bias']];
+  if (train && cfg.dropout > 0) return tf.add(skip, dropout(ops.linear(y, w, b), cfg.dropout, train));
+  return ops.linearAdd(skip, y, w, b); // (B*T, C)
 }
 
-function mlp(p: Params, h: string, x: tf.Tensor2D, cfg: ModelConfig, train: boolean): tf.Tensor2D {
-  const hidden = ops.gelu(ops.linear(x, p[h + 'mlp.c_fc.weight'], p[h + 'mlp.c_fc.bias'])) as tf.Tensor2D; // (B*T, 4C)
-  return dropout(ops.linear(hidden, p[h + 'mlp.c_proj.weight'], p[h + 'mlp.c_proj.bias']), cfg.dropout, train) as tf.Tensor2D; // (B*T, C)
+function mlpResidual(p: Params, h: string, x: tf.Tensor2D, cfg: ModelConfig, train: boolean): tf.Tensor2D {
+  const [a, skip] = ops.layerNormSkip(x, p[h + 'ln_2.weight'], p[h + 'ln_2.bias']); // (B*T, C) each
+  const [wfc, bfc, wproj, bproj] = ['c_fc.weight', 'c_fc.bias', 'c_proj.weight', 'c_proj.bias'].map((n) => p[h + 'mlp.' + n]);
+  if (!(train && cfg.dropout > 0)) return ops.mlpAdd(skip, a, wfc, bfc, wproj, bproj); // (B*T, C)
+  const hidden = ops.gelu(ops.linear(a, wfc, bfc)) as tf.Tensor2D; // (B*T, 4C)
+  return tf.add(skip, dropout(ops.linear(hidden, wproj, bproj), cfg.dropout, train));
 }
 
 function layerNorm(x: tf.Tensor2D, p: Params, name: string): tf.Tensor2D {
@@ -128,21 +138,20 @@ export function forward(p: Params, cfg: ModelConfig, idx: tf.Tensor2D, opts: For
   const train = opts.train ?? false;
   dropoutSeed = opts.seed ?? 0;
   const [B, T] = idx.shape;
-  const C = cfg.nEmbd;
   const V = cfg.vocabSize;
   if (T > cfg.blockSize) throw new Error(`sequence of ${T} tokens is longer than the context (${cfg.blockSize})`);
-  const wte = p['transformer.wte.weight'];
-  const pos = tf.slice(p['transformer.wpe.weight'], [0, 0], [T, C]); // (T, C)
-  // the lookup; wasm lacks UnsortedSegmentSum, the gather's gradient, so 'onehot' differentiates it as a matmul
-  const tok = tf.reshape(ops.embedding(wte, tf.reshape(idx, [-1]) as tf.Tensor1D, (opts.embed ?? 'gather') === 'onehot'), [B, T, C]); // (B, T, C)
-  let x = tf.reshape(dropout(tf.add(tok, pos), cfg.dropout, train), [B * T, C]) as tf.Tensor2D; // (B*T, C)
+  // token + position embedding, and the head's weight: wte (tied). wasm lacks UnsortedSegmentSum, the
+  // gather's gradient, so 'onehot' differentiates the lookup as a matmul
+  const flat = tf.reshape(idx, [-1]) as tf.Tensor1D;
+  const [x0, head] = ops.embed(p['transformer.wte.weight'], p['transformer.wpe.weight'], flat, B, T, (opts.embed ?? 'gather') === 'onehot');
+  let x = dropout(x0, cfg.dropout, train) as tf.Tensor2D; // (B*T, C)
   for (let i = 0; i < cfg.nLayer; i++) {
     const h = `transformer.h.${i}.`;
-    x = tf.add(x, attention(p, h, layerNorm(x, p, h + 'ln_1'), B, T, cfg, train));
-    x = tf.add(x, mlp(p, h, layerNorm(x, p, h + 'ln_2'), cfg, train));
+    x = attentionResidual(p, h, x, B, T, cfg, train);
+    x = mlpResidual(p, h, x, cfg, train);
   }
   x = layerNorm(x, p, 'transformer.ln_f');
-  const logits = ops.linear(x, wte, null); // (B*T, V): the head is wteᵀ
+  const logits = ops.linear(x, head, null); // (B*T, V): the head is wteᵀ
   return tf.reshape(logits, [B, T, V]);
 }
 
@@ -168,6 +177,12 @@ export function tokenNll(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D
   const nll = ops.crossEntropy(tf.reshape(logits, [B * T, V]) as tf.Tensor2D, tf.reshape(targets, [B * T]) as tf.Tensor1D); // (B*T)
   return tf.reshape(nll, [B, T]);
 }
+
+/** The training loss, mean nll in nats, of (B, T). */
+export const meanNll = (nll: tf.Tensor2D): tf.Scalar => ops.meanAll(nll);
+
+/** Σ over each row's targets of nll · mask, (B, T) → (B), in nats: the prequential part of a batch. */
+export const maskedRowNll = (nll: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D => ops.maskedRowSum(nll, mask);
 
 // ---- next-token distribution ------------------------------------------------------------------------
 

@@ -108,7 +108,40 @@ const geluOps = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   };
 }) as (x: tf.Tensor) => tf.Tensor;
 
+// ---- residual adds: on webgpu each rides in a kernel, elsewhere tf.add -----------------------------------
+
+/** [LayerNorm(x), x], the second for the block's residual add: on webgpu that add's gradient is summed
+ *  inside LayerNorm's backward kernel; elsewhere it is x and tfjs adds the two gradients. */
+export function layerNormSkip(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): [tf.Tensor2D, tf.Tensor2D] {
+  if (onWebGPU()) return gpu.layerNormSkip(x, w, b);
+  return [layerNorm(x, w, b) as tf.Tensor2D, x];
+}
+
+/** x + a @ Wᵀ + b, the add in the matmul's epilogue on webgpu. */
+export function linearAdd(x: tf.Tensor2D, a: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  if (onWebGPU()) return gpu.linearAdd(x, a, w, b);
+  return tf.add(x, linear(a, w, b));
+}
+
+/** x + GELU(h @ Wfcᵀ + bfc) @ Wprojᵀ + bproj: the MLP and its residual add; on webgpu GELU's backward rides
+ *  in a matmul too. */
+export function mlpAdd(x: tf.Tensor2D, h: tf.Tensor2D, wfc: tf.Tensor, bfc: tf.Tensor, wproj: tf.Tensor, bproj: tf.Tensor): tf.Tensor2D {
+  if (onWebGPU()) return gpu.mlpAdd(x, h, wfc, bfc, wproj, bproj);
+  return tf.add(x, linear(gelu(linear(h, wfc, bfc)) as tf.Tensor2D, wproj, bproj));
+}
+
 // ---- embedding and loss ---------------------------------------------------------------------------
+
+/** [wte[idx] + wpe[t], wte] for idx (B·T) int32 → x0 (B·T, C) and the tied head's weight. On webgpu one
+ *  kernel, whose gradient sums the head's and the lookup's parts of wte's in one more; elsewhere the head
+ *  is wte itself and tfjs adds them. */
+export function embed(wte: tf.Tensor, wpe: tf.Tensor, idx: tf.Tensor1D, B: number, T: number, onehotGrad: boolean): [tf.Tensor2D, tf.Tensor] {
+  if (onWebGPU()) return gpu.embed(wte, wpe, idx, T);
+  const C = wte.shape[1]!;
+  const pos = tf.slice(wpe, [0, 0], [T, C]); // (T, C)
+  const tok = tf.reshape(embedding(wte, idx, onehotGrad), [B, T, C]); // (B, T, C)
+  return [tf.reshape(tf.add(tok, pos), [B * T, C]), wte];
+}
 
 /** wte[idx] for idx (N) int32 → (N, C). With onehotGrad the gradient is onehot(idx)ᵀ @ dy, a matmul, for
  *  backends without UnsortedSegmentSum (the gather's own gradient, missing on wasm). */
@@ -143,6 +176,16 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tens
   return f(logits) as tf.Tensor1D;
 }
 
+/** The mean of all of x (a scalar); on webgpu its gradient is one kernel. */
+export function meanAll(x: tf.Tensor): tf.Scalar {
+  return onWebGPU() ? gpu.meanAll(x) : tf.mean(x);
+}
+
+/** Σ_t x · mask per row of (B, T) → (B); on webgpu one kernel. Not for differentiating. */
+export function maskedRowSum(x: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D {
+  return onWebGPU() ? gpu.maskedRowSum(x, mask) : tf.sum(tf.mul(x, mask), 1);
+}
+
 // ---- causal self-attention --------------------------------------------------------------------------
 
 // A large finite negative rather than -Infinity: -Infinity turns a fully masked row into NaN on some backends.
@@ -174,10 +217,11 @@ export function attention(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, B: number,
     const [q, k, v] = [0, 1, 2].map((i) => heads(proj(i))); // (B, nh, T, hs) each
     const p = tf.softmax(tf.add(tf.mul(matmul(q, k, false, true), scale), causalMask(T))); // (B, nh, T, T)
     const pd = drop ? tf.mul(p, drop) : p;
-    save([x, w, q, k, v, p, pd]);
+    // drop is saved too: made outside this op, it is gone (disposed with the forward's tidy) by the backward
+    save([x, w, q, k, v, p, pd, ...(drop ? [drop] : [])]);
     return {
       value: merge(matmul(pd, v)),
-      gradFunc: (dy: tf.Tensor, [x, w, q, k, v, p, pd]: tf.Tensor[]) => {
+      gradFunc: (dy: tf.Tensor, [x, w, q, k, v, p, pd, drop]: tf.Tensor[]) => {
         const dY = heads(dy); // (B, nh, T, hs)
         let dP = matmul(dY, v, false, true); // (B, nh, T, T)
         const dV = matmul(pd, dY, true, false);

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { evalInterval, type RunConfig } from '../config.ts';
 import { PrequentialLedger, StreamPlan, evalWindowStarts, gatherWindows, type Dataset, type WindowRef } from '../data/batches.ts';
 import { emptyCode, emptyTrace, natsToBits, type CodeLength, type CodeTrace } from '../metrics/bits.ts';
-import { createParams, disposeParams, forward, readWeights, tokenNll, type EmbedMode, type Params, type Weights } from '../model/gpt.ts';
+import { createParams, disposeParams, forward, maskedRowNll, meanNll, readWeights, tokenNll, type EmbedMode, type Params, type Weights } from '../model/gpt.ts';
 import { deriveSeed } from '../rng.ts';
 import { AdamW, learningRate, type AdamWState } from './adamw.ts';
 
@@ -294,11 +294,11 @@ export class Run {
       const y = tf.tensor2d(tgt, [rows, T], 'int32');
       const m = mask ? tf.tensor2d(mask, [rows, T]) : null;
       // with dropout the training pass is not the model being coded: score in eval mode first
-      if (m && cfg.dropout > 0) kept.rowNll = tf.keep(tf.sum(tf.mul(tokenNll(forward(this.params, cfg, x, { embed: this.embed }), y), m), 1)) as tf.Tensor1D;
+      if (m && cfg.dropout > 0) kept.rowNll = tf.keep(maskedRowNll(tokenNll(forward(this.params, cfg, x, { embed: this.embed }), y), m));
       const { value, grads } = tf.variableGrads(() => {
         const nll = tokenNll(forward(this.params, cfg, x, { train: true, embed: this.embed, seed }), y);
-        if (m && !kept.rowNll) kept.rowNll = tf.keep(tf.sum(tf.mul(nll, m), 1)) as tf.Tensor1D;
-        return tf.mean(nll) as tf.Scalar;
+        if (m && !kept.rowNll) kept.rowNll = tf.keep(maskedRowNll(nll, m));
+        return meanNll(nll);
       }, varList);
       kept.loss = tf.keep(value);
       // variableGrads keys gradients by tfjs's variable names; the optimizer wants nanoGPT's

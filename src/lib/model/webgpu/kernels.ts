@@ -1,8 +1,9 @@
 // The WGSL kernels of kxy's fused WebGPU step, registered as tfjs kernels (Kxy*) for the 'webgpu' backend:
-// causal attention (forward, row statistics, backward), LayerNorm, GELU, softmax cross-entropy, column sums.
+// causal attention (forward, row statistics, backward), LayerNorm (with a skip output for the residual add),
+// token + position embedding, GELU, softmax cross-entropy, the loss's reductions, column sums, the matmul.
 // Shapes are baked into each shader (and its key); layers.ts wires them into ops with their gradients.
 import type * as tf from '@tensorflow/tfjs';
-import { FlatProgram, f, register, run } from './program.ts';
+import { FlatProgram, alias, f, register, run } from './program.ts';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 const attr = (a: Args, k: string) => (a.attrs as Record<string, number>)[k];
@@ -154,32 +155,78 @@ const rowStats = (C: number) => `
     let rstd = inverseSqrt(vs / ${f(C)} + 1e-5);`;
 
 /** y = (x − mean) · rstd · w + b per row of x (N, C). */
-register('KxyLayerNorm', (a) => {
+function layerNormProgram(a: Args): tf.TensorInfo {
   const { x, w, b } = a.inputs as Record<string, tf.TensorInfo>;
   const [N, C] = x.shape;
   const body = `${rowStats(C)}
     for (var c = 0; c < ${C}; c++) { result[o + c] = (x[o + c] - mean) * rstd * w[c] + b[c]; }`;
   return run(a.backend, new FlatProgram(`ln_${N},${C}`, ['x', 'w', 'b'], [N, C], N, body), [x, w, b]);
+}
+register('KxyLayerNorm', layerNormProgram);
+
+/** [LayerNorm(x), x]: the second output shares x's buffer (no copy). The residual add reads it, so its
+ *  gradient comes back to this kernel's gradient, which adds it inside LayerNorm's backward kernel. */
+register('KxyLayerNormSkip', (a) => [layerNormProgram(a), alias(a.backend, a.inputs.x as tf.TensorInfo)]);
+
+// ---- token and position embedding ------------------------------------------------------------------
+
+/** [wte[idx] + wpe[n mod T], wte] for idx (N): the second output shares wte's buffer, for the tied head,
+ *  so the head's weight gradient arrives in this kernel's gradient and is summed in KxyEmbedGrad. */
+register('KxyEmbed', (a) => {
+  const { wte, wpe, idx } = a.inputs as Record<string, tf.TensorInfo>;
+  const T = attr(a, 'T');
+  const [V, C] = wte.shape;
+  const N = idx.shape[0];
+  const body = `
+    let n = index / ${C};
+    let c = index % ${C};
+    let tok = idx[n];
+    let inVocab = tok >= 0 && tok < ${V};
+    result[index] = select(0.0, wte[select(0, tok, inVocab) * ${C} + c], inVocab) + wpe[(n % ${T}) * ${C} + c];`;
+  const x = run(a.backend, new FlatProgram(`embed_${N},${V},${C},${T}`, ['wte', 'wpe', 'idx'], [N, C], N * C, body), [wte, wpe, idx]);
+  return [x, alias(a.backend, wte)];
 });
 
-/** Per row: mean and rstd, flat (N·2). */
-register('KxyLayerNormStats', (a) => {
-  const { x } = a.inputs as Record<string, tf.TensorInfo>;
+/** d wte (V, C) = dhead + Σ over rows n with idx[n] = v of dy[n]: one invocation per (token, W columns),
+ *  scanning idx in order (no atomics: float atomics are not in WGSL). */
+register('KxyEmbedGrad', (a) => {
+  const { dy, idx, dhead } = a.inputs as Record<string, tf.TensorInfo>;
+  const [V, C] = dhead.shape;
+  const N = idx.shape[0];
+  const W = [16, 8, 4, 2, 1].find((w) => C % w === 0)!;
+  const body = `
+    let v = index / ${C / W};
+    let c0 = (index % ${C / W}) * ${W};
+    var acc : array<f32, ${W}>;
+    for (var j = 0; j < ${W}; j++) { acc[j] = dhead[v * ${C} + c0 + j]; }
+    for (var n = 0; n < ${N}; n++) {
+      if (idx[n] == v) { for (var j = 0; j < ${W}; j++) { acc[j] += dy[n * ${C} + c0 + j]; } }
+    }
+    for (var j = 0; j < ${W}; j++) { result[v * ${C} + c0 + j] = acc[j]; }`;
+  return run(a.backend, new FlatProgram(`embedgrad_${N},${V},${C}`, ['dy', 'idx', 'dhead'], [V, C], (V * C) / W, body), [dy, idx, dhead]);
+});
+
+/** d wpe (Tmax, C): Σ over the batch of dy at position t, zero for t ≥ T. */
+register('KxyPosGrad', (a) => {
+  const dy = a.inputs.dy as tf.TensorInfo;
+  const [T, Tmax] = [attr(a, 'T'), attr(a, 'Tmax')];
+  const [N, C] = dy.shape;
+  const body = `
+    let t = index / ${C};
+    let c = index % ${C};
+    var s = 0.0;
+    if (t < ${T}) { for (var b = 0; b < ${N / T}; b++) { s += dy[(b * ${T} + t) * ${C} + c]; } }
+    result[index] = s;`;
+  return run(a.backend, new FlatProgram(`posgrad_${N},${C},${T},${Tmax}`, ['dy'], [Tmax, C], Tmax * C, body), [dy]);
+});
+
+/** dx = rstd · (g − mean(g) − x̂ · mean(g · x̂)), g = dy · w, per row, the row's mean and rstd recomputed
+ *  here (a pass over C values) rather than read from a kernel of their own; plus dres (the residual
+ *  stream's own gradient) where given, so that sum costs no separate add. */
+register('KxyLayerNormGrad', (a) => {
+  const { x, w, dy, dres } = a.inputs as Record<string, tf.TensorInfo>;
   const [N, C] = x.shape;
   const body = `${rowStats(C)}
-    result[2 * index] = mean;
-    result[2 * index + 1] = rstd;`;
-  return run(a.backend, new FlatProgram(`lnstats_${N},${C}`, ['x'], [N * 2], N, body), [x]);
-});
-
-/** dx = rstd · (g − mean(g) − x̂ · mean(g · x̂)), g = dy · w, per row. */
-register('KxyLayerNormGrad', (a) => {
-  const { x, w, dy, stats } = a.inputs as Record<string, tf.TensorInfo>;
-  const [N, C] = x.shape;
-  const body = `
-    let o = index * ${C};
-    let mean = stats[2 * index];
-    let rstd = stats[2 * index + 1];
     var sg = 0.0;
     var sgx = 0.0;
     for (var c = 0; c < ${C}; c++) { let g = dy[o + c] * w[c]; sg += g; sgx += g * (x[o + c] - mean) * rstd; }
@@ -187,20 +234,48 @@ register('KxyLayerNormGrad', (a) => {
     sgx = sgx / ${f(C)};
     for (var c = 0; c < ${C}; c++) {
       let xh = (x[o + c] - mean) * rstd;
-      result[o + c] = rstd * (dy[o + c] * w[c] - sg - xh * sgx);
+      result[o + c] = rstd * (dy[o + c] * w[c] - sg - xh * sgx)${dres ? ' + dres[o + c]' : ''};
     }`;
-  return run(a.backend, new FlatProgram(`lngrad_${N},${C}`, ['x', 'w', 'dy', 'stats'], [N, C], N, body), [x, w, dy, stats]);
+  const names = dres ? ['x', 'w', 'dy', 'dres'] : ['x', 'w', 'dy'];
+  return run(a.backend, new FlatProgram(`lngrad_${N},${C},${!!dres}`, names, [N, C], N, body), dres ? [x, w, dy, dres] : [x, w, dy]);
 });
 
-/** dw = Σ_rows dy · x̂, per column. */
+const LNW_GROUP = 64;
+
+/** dw = Σ_rows dy · x̂, per column. Each workgroup takes 64 columns and walks the rows 64 at a time: its
+ *  invocations first find one row's mean and rstd each (into workgroup memory), then every column sums
+ *  over those rows, so no kernel of its own computes the row statistics. */
 register('KxyLayerNormWeightGrad', (a) => {
-  const { x, dy, stats } = a.inputs as Record<string, tf.TensorInfo>;
+  const { x, dy } = a.inputs as Record<string, tf.TensorInfo>;
   const [N, C] = x.shape;
+  const G = LNW_GROUP;
   const body = `
-    var s = 0.0;
-    for (var r = 0; r < ${N}; r++) { s += dy[r * ${C} + index] * (x[r * ${C} + index] - stats[2 * r]) * stats[2 * r + 1]; }
-    result[index] = s;`;
-  return run(a.backend, new FlatProgram(`lnwgrad_${N},${C}`, ['x', 'dy', 'stats'], [C], C, body), [x, dy, stats]);
+    let lane = index % ${G};
+    var acc = 0.0;
+    for (var r0 = 0; r0 < ${N}; r0 += ${G}) {
+      let row = r0 + lane;
+      if (row < ${N}) {
+        let o = row * ${C};
+        var mean = 0.0;
+        for (var c = 0; c < ${C}; c++) { mean += x[o + c]; }
+        mean = mean / ${f(C)};
+        var vs = 0.0;
+        for (var c = 0; c < ${C}; c++) { let t = x[o + c] - mean; vs += t * t; }
+        st[lane] = vec2<f32>(mean, inverseSqrt(vs / ${f(C)} + 1e-5));
+      }
+      workgroupBarrier();
+      if (index < ${C}) {
+        for (var j = 0; j < min(${G}, ${N} - r0); j++) {
+          let e = (r0 + j) * ${C} + index;
+          acc += dy[e] * (x[e] - st[j].x) * st[j].y;
+        }
+      }
+      workgroupBarrier();
+    }
+    if (index < ${C}) { result[index] = acc; }`;
+  const p = new FlatProgram(`lnwgrad_${N},${C}`, ['x', 'dy'], [C], Math.ceil(C / G) * G, body, undefined, G);
+  p.prelude = `var<workgroup> st : array<vec2<f32>, ${G}>;`;
+  return run(a.backend, p, [x, dy]);
 });
 
 /** Σ over rows of (N, C) → (C). */
@@ -264,13 +339,38 @@ register('KxyCrossEntropyGrad', (a) => {
   return run(a.backend, new FlatProgram(`cegrad_${N},${V}`, ['logits', 'targets', 'dy'], [N, V], N, body), [logits, targets, dy]);
 });
 
+// ---- the loss's reductions ----------------------------------------------------------------------------
+
+/** Σ_t x · mask per row of (B, T) → (B): the prequential part of a batch's nll. */
+register('KxyMaskedRowSum', (a) => {
+  const { x, mask } = a.inputs as Record<string, tf.TensorInfo>;
+  const [B, T] = x.shape;
+  const body = `
+    var s = 0.0;
+    for (var t = 0; t < ${T}; t++) { s += x[index * ${T} + t] * mask[index * ${T} + t]; }
+    result[index] = s;`;
+  return run(a.backend, new FlatProgram(`maskrowsum_${B},${T}`, ['x', 'mask'], [B], B, body), [x, mask]);
+});
+
+/** v[0] · scale in every element of `shape`: the gradient of a mean. */
+register('KxyFill', (a) => {
+  const v = a.inputs.v as tf.TensorInfo;
+  const { shape, scale } = a.attrs as { shape: number[]; scale: number };
+  const n = shape.reduce((p, q) => p * q, 1);
+  return run(a.backend, new FlatProgram(`fill_${n},${f(scale)}`, ['v'], shape, n, `result[index] = v[0] * ${f(scale)};`), [v]);
+});
+
 // ---- matmul without workgroup memory --------------------------------------------------------------
 
-/** a @ b (2-D, either transposed) + optional bias over columns: one invocation per 4 × 4 block of the
- *  output, accumulating in registers over the shared dimension; no barriers. */
+/** a @ b (2-D, either transposed) + optional bias over columns + optional resid (M, N), the residual stream;
+ *  then GELU of that (attr gelu), or times GELU'(z) (GELU's backward, fused into the product that makes its
+ *  dy), with z given (preact, M × N) or recomputed here as A2 @ B2ᵀ + bias2 (a second product over the same
+ *  output block, so the forward need not keep z). One invocation per 4 × 4 block of the output,
+ *  accumulating in registers over the shared dimension. */
 register('KxyMatMul', (a) => {
-  const { a: A, b: Bm, bias } = a.inputs as Record<string, tf.TensorInfo>;
-  const { ta, tb } = a.attrs as { ta: boolean; tb: boolean };
+  const { a: A, b: Bm, bias, resid, preact, A2, B2, bias2 } = a.inputs as Record<string, tf.TensorInfo>;
+  const { ta, tb, gelu } = a.attrs as { ta: boolean; tb: boolean; gelu?: boolean };
+  const K2 = A2 ? A2.shape[1] : 0;
   const [M, K] = ta ? [A.shape[1], A.shape[0]] : A.shape;
   const N = tb ? Bm.shape[0] : Bm.shape[1];
   const [lda, ldb] = [A.shape[1], Bm.shape[1]];
@@ -291,14 +391,31 @@ register('KxyMatMul', (a) => {
       for (var i = 0; i < 4; i++) { acc[i] += ${aAt('rr[i]', 'k')} * bv; }
     }
     ${bias ? `let bb = vec4<f32>(f32(bias[cc.x]), f32(bias[cc.y]), f32(bias[cc.z]), f32(bias[cc.w]));` : ''}
+    ${!A2 ? '' : `
+    var z : array<vec4<f32>, 4>;
+    for (var i = 0; i < 4; i++) { z[i] = vec4<f32>(bias2[cc.x], bias2[cc.y], bias2[cc.z], bias2[cc.w]); }
+    for (var k = 0; k < ${K2}; k++) {
+      let bv = vec4<f32>(B2[cc.x * ${K2} + k], B2[cc.y * ${K2} + k], B2[cc.z * ${K2} + k], B2[cc.w * ${K2} + k]);
+      for (var i = 0; i < 4; i++) { z[i] += A2[rr[i] * ${K2} + k] * bv; }
+    }`}
     for (var i = 0; i < 4; i++) {
       let r = r0 + i;
       if (r < ${M}) {
         let o = acc[i]${bias ? ' + bb' : ''};
-        for (var j = 0; j < 4; j++) { if (c0 + j < ${N}) { result[r * ${N} + c0 + j] = o[j]; } }
+        for (var j = 0; j < 4; j++) {
+          let e = r * ${N} + c0 + j;
+          if (c0 + j < ${N}) {
+            var v = o[j];
+            ${resid ? 'v += resid[e];' : ''}
+            ${gelu ? `{ let xv = v; ${geluS} v = xv * s; }` : ''}
+            ${preact || A2 ? `{ let xv = ${A2 ? 'z[i][j]' : 'preact[e]'}; ${geluS} v *= s + xv * s * (1.0 - s) * (${f(GELU_A)} + ${f(3 * GELU_A * GELU_B)} * x2); }` : ''}
+            result[e] = v;
+          }
+        }
       }
     }`;
-  const inputs = bias ? [A, Bm, bias] : [A, Bm];
-  const prog = new FlatProgram(`mm_${M},${N},${K},${ta},${tb},${!!bias}`, bias ? ['A', 'Bm', 'bias'] : ['A', 'Bm'], [M, N], mb * nb, body);
-  return run(a.backend, prog, inputs);
+  const named = Object.entries({ A, Bm, bias, resid, preact, A2, B2, bias2 }).filter(([, t]) => t != null) as [string, tf.TensorInfo][];
+  const key = `mm_${M},${N},${K},${ta},${tb},${!!gelu},${K2},${named.map(([n]) => n).join('')}`;
+  const prog = new FlatProgram(key, named.map(([n]) => n), [M, N], mb * nb, body);
+  return run(a.backend, prog, named.map(([, t]) => t));
 });

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 /** The part of tfjs-backend-webgpu's WebGPUBackend a kernel uses. */
 export interface GPUBackendLike {
   runWebGPUProgram(program: object, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniforms?: { type: string; data: number[] }[]): tf.TensorInfo;
+  incRef(dataId: object): void;
 }
 
 const WORKGROUP = 64;
@@ -55,8 +56,14 @@ export function run(backend: unknown, program: FlatProgram, inputs: tf.TensorInf
   return (backend as GPUBackendLike).runWebGPUProgram(program, inputs, dtype, uniforms);
 }
 
+/** A second output that is an input itself: shares its buffer, as tfjs's own Reshape does. */
+export function alias(backend: unknown, x: tf.TensorInfo): tf.TensorInfo {
+  (backend as GPUBackendLike).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 /** Registers a webgpu kernel once (module reloads in tests call this again). */
-export function register(name: string, kernelFunc: (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => tf.TensorInfo): void {
+export function register(name: string, kernelFunc: (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[]): void {
   if (!tf.getKernel(name, 'webgpu')) tf.registerKernel({ kernelName: name, backendName: 'webgpu', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
 }
 
