@@ -169,6 +169,12 @@ export function tokenNll(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D
   return tf.reshape(nll, [B, T]);
 }
 
+/** The z-loss of each position, zLoss · (log Σ exp logits)²: (B, T). Training only, never in a code length. */
+export function tokenZLoss(logits: tf.Tensor3D, zLoss: number): tf.Tensor2D {
+  const [B, T, V] = logits.shape;
+  return tf.reshape(ops.zLoss(tf.reshape(logits, [B * T, V]) as tf.Tensor2D, zLoss), [B, T]);
+}
+
 // ---- next-token distribution ------------------------------------------------------------------------
 
 /** Logits for the token after `context` (its last blockSize tokens). // sync point: sampling */
