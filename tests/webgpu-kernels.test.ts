@@ -33,6 +33,7 @@ const cases: Case[] = [
     inputs: [{ shape: [N, V], data: normal(N * V, 3), grad: true }, { shape: [N], data: ints(N, V), grad: false }],
     f: (l, t) => ops.crossEntropy(l as tf.Tensor2D, t as tf.Tensor1D),
   },
+  { name: 'zLoss', inputs: [{ shape: [N, V], data: normal(N * V, 3), grad: true }], f: (l) => ops.zLoss(l as tf.Tensor2D, 0.3) },
   {
     name: 'attention',
     inputs: [x(), { shape: [3 * C, C], data: normal(3 * C * C, 0.5), grad: true }, { shape: [3 * C], data: normal(3 * C, 0.5), grad: true }],
