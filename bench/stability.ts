@@ -5,6 +5,7 @@
 // Usage: npx tsx bench/stability.ts [--presets nano] [--pairs sotu,…] [--seeds 1337,1338,1339]
 //          [--runs x,y,xy,x2y,c,c2y] [--steps N] [--set KEY=VALUE …] [--label NAME] [--out FILE.jsonl]
 //        npx tsx bench/stability.ts --table FILE.jsonl [FILE.jsonl …]   (prints the table of earlier runs)
+//        npx tsx bench/stability.ts --compare BEFORE.jsonl AFTER.jsonl  (the runs both hold, side by side)
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -55,13 +56,23 @@ const { values: a, positionals } = parseArgs({
     backend: { type: 'string', default: 'wasm' },
     out: { type: 'string' },
     table: { type: 'boolean', default: false },
+    compare: { type: 'boolean', default: false },
   },
 });
+
+/** A spike, for the comparison: one step's loss this far over its smoothed value (the rollback trigger is
+ *  SPIKE for SPIKE_STEPS steps; ordinary step-to-step noise here stays under 1.2×). */
+const SPIKE_SHOWN = 1.5;
 
 const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 
 if (a.table) {
   printTable(positionals.flatMap((f) => readRecords(f)));
+  process.exit(0);
+}
+if (a.compare) {
+  if (positionals.length !== 2) throw new Error('--compare takes two files: BEFORE.jsonl AFTER.jsonl');
+  printComparison(readRecords(positionals[0]), readRecords(positionals[1]));
   process.exit(0);
 }
 
@@ -213,3 +224,39 @@ function printTable(recs: RunRecord[]): void {
     );
   }
 }
+
+/** Before and after, on the (preset, pair, seed, run) both files hold: the largest excursion and the final
+ *  validation bits per byte on the run's own sources, per row over the seeds, then totals. */
+function printComparison(before: RunRecord[], after: RunRecord[]): void {
+  const own: Record<string, string[]> = { x: ['X'], y: ['Y'], xy: ['X', 'Y'], x2y: ['Y'], y2x: ['X'], c: ['Y'], c2y: ['Y'] };
+  const key = (r: RunRecord) => [r.preset, r.pair, r.seed, r.run].join('|');
+  const b = new Map(before.filter((r) => !r.error).map((r) => [key(r), r]));
+  const both = after.filter((r) => !r.error && b.has(key(r))).map((r) => ({ a: r, b: b.get(key(r))! }));
+  const groups = new Map<string, typeof both>();
+  for (const p of both) {
+    const k = [p.a.preset, p.a.pair, p.a.run].join('|');
+    groups.set(k, [...(groups.get(k) ?? []), p]);
+  }
+  const mean = (v: number[]) => v.reduce((p, q) => p + q, 0) / v.length;
+  const valOf = (r: RunRecord) => mean((own[r.run] ?? Object.keys(r.val)).map((s) => r.val[s]));
+  console.log('| preset | pair | run | seeds | max excursion, before → after | max grad norm, before → after | final val bits/byte (mean), before → after | change |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const [k, ps] of groups) {
+    const [preset, pair, run] = k.split('|');
+    const ex = (f: (p: (typeof both)[number]) => RunRecord) => Math.max(...ps.map((p) => f(p).maxExcursion));
+    const gn = (f: (p: (typeof both)[number]) => RunRecord) => Math.max(...ps.map((p) => f(p).maxGradNorm));
+    const [vb, va] = [mean(ps.map((p) => valOf(p.b))), mean(ps.map((p) => valOf(p.a)))];
+    console.log(
+      `| ${preset} | ${pair} | ${run} | ${ps.map((p) => p.a.seed).join(', ')} | ${fmt(ex((p) => p.b), 2)}× → ${fmt(ex((p) => p.a), 2)}× | ` +
+        `${fmt(gn((p) => p.b), 1)} → ${fmt(gn((p) => p.a), 1)} | ${fmt(vb)} → ${fmt(va)} | ${((100 * (va - vb)) / vb).toFixed(2)}% |`,
+    );
+  }
+  const spikes = (f: (p: (typeof both)[number]) => RunRecord) => both.filter((p) => f(p).maxExcursion > SPIKE_SHOWN).length;
+  const change = both.map((p) => (valOf(p.a) - valOf(p.b)) / valOf(p.b));
+  console.log(
+    `\n${both.length} runs in both. Runs with a spike (one step over ${SPIKE_SHOWN}× its smoothed loss): before ${spikes((p) => p.b)}, after ${spikes((p) => p.a)}. ` +
+      `Largest excursion: before ${fmt(Math.max(...both.map((p) => p.b.maxExcursion)), 2)}×, after ${fmt(Math.max(...both.map((p) => p.a.maxExcursion)), 2)}×. ` +
+      `Final validation bits per byte, after vs before: mean ${(100 * mean(change)).toFixed(2)}%, worst run ${(100 * Math.max(...change)).toFixed(2)}%, best ${(100 * Math.min(...change)).toFixed(2)}%.`,
+  );
+}
+

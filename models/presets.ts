@@ -13,6 +13,7 @@ export const PRESETS = {
     batchSize: 16, // 1024 tokens per step
     lr: 3e-3, // tiny models tolerate (and need, for short runs) a high learning rate
     warmupSteps: 20, // short warmup: runs are short
+    zLoss: 1e-4, // without it a run on few byte values spiked to 3× its loss (bench/README.md, preset stability)
   },
   // ~0.84 M parameters at V = 256: for a real GPU; several times nano's time per token on wasm.
   micro: {
@@ -23,6 +24,7 @@ export const PRESETS = {
     batchSize: 32, // 4096 tokens per step
     lr: 2e-3, // still small: a high rate is fine
     warmupSteps: 50, // a little longer than nano's
+    zLoss: 1e-4, // as nano
   },
   // nanoGPT's config/train_shakespeare_char.py shape: ~10.8 M parameters. Wants a real GPU.
   small: {
@@ -35,5 +37,6 @@ export const PRESETS = {
     lr: 1e-3, // as nanoGPT shakespeare_char
     beta2: 0.99, // as nanoGPT: few tokens per step
     warmupSteps: 100, // as nanoGPT shakespeare_char
+    zLoss: 1e-4, // as nano; PaLM's value
   },
 } as const;

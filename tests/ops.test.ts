@@ -88,6 +88,12 @@ describe.each(backends)('ops on %s', (backend) => {
     await agree((l) => ops.crossEntropy(l as tf.Tensor2D, t), plain, [randn([12, 30], 4)]);
   });
 
+  it('zLoss equals z · logSumExp², with its own gradient', async (ctx) => {
+    await ready(ctx);
+    // logits of scale 4 around an offset of 5: log Z is far from 0, so the z · lse² term and its gradient are large
+    await agree((l) => ops.zLoss(l as tf.Tensor2D, 0.3), (l) => tf.mul(0.3, tf.square(tf.logSumExp(l, -1))), [tf.add(randn([12, 30], 4), 5)]);
+  });
+
   it('embedding, and its one-hot gradient', async (ctx) => {
     await ready(ctx);
     const idx = randint(14, 9);

@@ -34,6 +34,7 @@ const cases: Case[] = [
     inputs: [{ shape: [N, V], data: normal(N * V, 3), grad: true }, { shape: [N], data: ints(N, V), grad: false }],
     f: (l, t) => ops.crossEntropy(l as tf.Tensor2D, t as tf.Tensor1D),
   },
+  { name: 'zLoss', inputs: [{ shape: [N, V], data: normal(N * V, 3), grad: true }], f: (l) => ops.zLoss(l as tf.Tensor2D, 0.3) },
   {
     name: 'layerNormSkip + linearAdd (residual add in the matmul, its gradient in LayerNorm\'s backward)',
     inputs: [x(), { shape: [C], data: normal(C), grad: true }, { shape: [C], data: normal(C), grad: true }, { shape: [C, C], data: normal(C * C, 0.3), grad: true }, { shape: [C], data: normal(C), grad: true }],

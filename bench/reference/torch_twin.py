@@ -29,11 +29,11 @@ MASKED = -1e9  # gpt.ts MASKED: a large finite negative, not -inf
 
 # models/presets.ts over src/lib/config.ts DEFAULTS, V = 256 (byte tokenizer)
 DEFAULTS = dict(vocabSize=256, blockSize=64, nLayer=2, nHead=4, nEmbd=64, dropout=0.0, batchSize=16, lr=1e-3, minLr=0.0,
-                warmupSteps=20, beta1=0.9, beta2=0.95, eps=1e-8, weightDecay=0.1, gradClip=1.0)
+                warmupSteps=20, beta1=0.9, beta2=0.95, eps=1e-8, weightDecay=0.1, gradClip=1.0, zLoss=0.0)
 PRESETS = {
-    "nano": dict(blockSize=64, nLayer=2, nHead=4, nEmbd=64, batchSize=16, lr=3e-3, warmupSteps=20),
-    "micro": dict(blockSize=128, nLayer=4, nHead=4, nEmbd=128, batchSize=32, lr=2e-3, warmupSteps=50),
-    "small": dict(blockSize=256, nLayer=6, nHead=6, nEmbd=384, batchSize=64, dropout=0.0, lr=1e-3, beta2=0.99, warmupSteps=100),
+    "nano": dict(blockSize=64, nLayer=2, nHead=4, nEmbd=64, batchSize=16, lr=3e-3, warmupSteps=20, zLoss=1e-4),
+    "micro": dict(blockSize=128, nLayer=4, nHead=4, nEmbd=128, batchSize=32, lr=2e-3, warmupSteps=50, zLoss=1e-4),
+    "small": dict(blockSize=256, nLayer=6, nHead=6, nEmbd=384, batchSize=64, dropout=0.0, lr=1e-3, beta2=0.99, warmupSteps=100, zLoss=1e-4),
 }
 
 
@@ -211,9 +211,12 @@ def train_step(model, opt, x, y, lr, cfg, autocast):
     for g in opt.param_groups:
         g["lr"] = lr
     with autocast():
-        _, loss = model(x, y)
+        logits, loss = model(x, y)
+        # loop.ts: training adds zLoss · mean(log Z)²; the loss returned stays cross-entropy alone
+        z = cfg.get("zLoss", 0.0)
+        objective = loss + z * torch.logsumexp(logits.float(), dim=-1).pow(2).mean() if z > 0 else loss
     opt.zero_grad(set_to_none=True)
-    loss.backward()
+    objective.backward()
     # scale by max / (norm + 1e-6) when below 1, as adamw.ts; inf disables the clip but still gives the norm
     norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["gradClip"] if cfg["gradClip"] > 0 else float("inf"))
     opt.step()

@@ -38,6 +38,7 @@ export interface RunConfig {
   eps: number; // explicit: tfjs's webgl default would be 1e-4
   weightDecay: number; // decoupled, on 2-D weights only
   gradClip: number; // global-norm clip; 0 disables
+  zLoss: number; // training only: adds zLoss × mean (log Σ exp logits)² to the loss, so logits cannot drift (PaLM's z-loss); never in a code length
   // budget: the same for every run, per token
   passes: number; // passes over each run's own training stream; the prequential code counts the first
   replay: number; // each step also trains on replay × B windows drawn from those already coded (never scored)
@@ -69,6 +70,7 @@ export const DEFAULTS: Readonly<RunConfig> = Object.freeze({
   eps: 1e-8,
   weightDecay: 0.1,
   gradClip: 1.0,
+  zLoss: 0, // off unless a preset sets it, so a config saved before it existed reads back as it trained
   passes: 1,
   replay: 1, // measured on the default pair (nano, wasm): r = 0, 1, 3 code Y at 4.42, 4.02, 3.99 bits/byte for 1, 1.7, 3.1× the time
   steps: 0,
@@ -127,7 +129,7 @@ export function validateConfig(cfg: RunConfig): void {
   for (const k of ['beta1', 'beta2'] as const) {
     if (!(cfg[k] >= 0 && cfg[k] < 1)) throw new UserError(`${k} must be in [0, 1) (got ${cfg[k]})`);
   }
-  if (!(cfg.weightDecay >= 0) || !(cfg.gradClip >= 0)) throw new UserError('weightDecay and gradClip must be non-negative');
+  if (!(cfg.weightDecay >= 0) || !(cfg.gradClip >= 0) || !(cfg.zLoss >= 0 && Number.isFinite(cfg.zLoss))) throw new UserError('weightDecay, gradClip and zLoss must be non-negative');
   if (cfg.tokenizer !== 'byte' && cfg.tokenizer !== 'char') throw new UserError(`tokenizer must be 'byte' or 'char' (got ${String(cfg.tokenizer)})`);
 }
 

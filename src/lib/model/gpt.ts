@@ -184,6 +184,12 @@ export const meanNll = (nll: tf.Tensor2D): tf.Scalar => ops.meanAll(nll);
 /** Σ over each row's targets of nll · mask, (B, T) → (B), in nats: the prequential part of a batch. */
 export const maskedRowNll = (nll: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D => ops.maskedRowSum(nll, mask);
 
+/** The z-loss of each position, zLoss · (log Σ exp logits)²: (B, T). Training only, never in a code length. */
+export function tokenZLoss(logits: tf.Tensor3D, zLoss: number): tf.Tensor2D {
+  const [B, T, V] = logits.shape;
+  return tf.reshape(ops.zLoss(tf.reshape(logits, [B * T, V]) as tf.Tensor2D, zLoss), [B, T]);
+}
+
 // ---- next-token distribution ------------------------------------------------------------------------
 
 /** Logits for the token after `context` (its last blockSize tokens). // sync point: sampling */

@@ -186,6 +186,22 @@ export function maskedRowSum(x: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D {
   return onWebGPU() ? gpu.maskedRowSum(x, mask) : tf.sum(tf.mul(x, mask), 1);
 }
 
+/** PaLM's z-loss of each row, z · (log Σ exp logits)²: logits (N, V) → (N). Training only: it pulls log Z
+ *  toward 0 so logits cannot drift together; the gradient is 2z · lse · softmax. */
+export function zLoss(logits: tf.Tensor2D, z: number): tf.Tensor1D {
+  if (onWebGPU()) return gpu.zLoss(logits, z);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [logits, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const lse = tf.logSumExp(logits, -1);
+    save([logits, lse]);
+    return {
+      value: tf.mul(z, tf.square(lse)),
+      gradFunc: (dy: tf.Tensor, [logits, lse]: tf.Tensor[]) => [tf.mul(tf.softmax(logits), tf.reshape(tf.mul(tf.mul(2 * z, lse), dy), [-1, 1]))],
+    };
+  });
+  return f(logits) as tf.Tensor1D;
+}
+
 // ---- causal self-attention --------------------------------------------------------------------------
 
 // A large finite negative rather than -Infinity: -Infinity turns a fully masked row into NaN on some backends.

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { evalInterval, type RunConfig } from '../config.ts';
 import { PrequentialLedger, StreamPlan, evalWindowStarts, gatherWindows, type Dataset, type WindowRef } from '../data/batches.ts';
 import { emptyCode, emptyTrace, natsToBits, type CodeLength, type CodeTrace } from '../metrics/bits.ts';
-import { createParams, disposeParams, forward, maskedRowNll, meanNll, readWeights, tokenNll, type EmbedMode, type Params, type Weights } from '../model/gpt.ts';
+import { createParams, disposeParams, forward, maskedRowNll, meanNll, readWeights, tokenNll, tokenZLoss, type EmbedMode, type Params, type Weights } from '../model/gpt.ts';
 import { deriveSeed } from '../rng.ts';
 import { AdamW, learningRate, type AdamWState } from './adamw.ts';
 
@@ -295,12 +295,14 @@ export class Run {
       const m = mask ? tf.tensor2d(mask, [rows, T]) : null;
       // with dropout the training pass is not the model being coded: score in eval mode first
       if (m && cfg.dropout > 0) kept.rowNll = tf.keep(maskedRowNll(tokenNll(forward(this.params, cfg, x, { embed: this.embed }), y), m));
-      const { value, grads } = tf.variableGrads(() => {
-        const nll = tokenNll(forward(this.params, cfg, x, { train: true, embed: this.embed, seed }), y);
+      const { grads } = tf.variableGrads(() => {
+        const logits = forward(this.params, cfg, x, { train: true, embed: this.embed, seed });
+        const nll = tokenNll(logits, y);
         if (m && !kept.rowNll) kept.rowNll = tf.keep(maskedRowNll(nll, m));
-        return meanNll(nll);
+        const ce = meanNll(nll);
+        kept.loss = tf.keep(ce); // the loss shown and watched for spikes: cross-entropy alone
+        return cfg.zLoss > 0 ? (tf.add(ce, meanNll(tokenZLoss(logits, cfg.zLoss))) as tf.Scalar) : ce;
       }, varList);
-      kept.loss = tf.keep(value);
       // variableGrads keys gradients by tfjs's variable names; the optimizer wants nanoGPT's
       kept.norm = this.opt.step(Object.fromEntries(Object.entries(this.params).map(([n, v]) => [n, grads[v.name]])), lr);
     });

@@ -360,6 +360,27 @@ register('KxyFill', (a) => {
   return run(a.backend, new FlatProgram(`fill_${n},${f(scale)}`, ['v'], shape, n, `result[index] = v[0] * ${f(scale)};`), [v]);
 });
 
+/** z · lse² per row, (N): the z-loss. */
+register('KxyZLoss', (a) => {
+  const { logits } = a.inputs as Record<string, tf.TensorInfo>;
+  const { z } = a.attrs as { z: number };
+  const [N, V] = logits.shape;
+  const body = `${rowLse(V)}
+    result[index] = ${f(z)} * lse * lse;`;
+  return run(a.backend, new FlatProgram(`zloss_${N},${V},${z}`, ['logits'], [N], N, body), [logits]);
+});
+
+/** d logits = 2z · lse · softmax · dy per row, (N, V). */
+register('KxyZLossGrad', (a) => {
+  const { logits, dy } = a.inputs as Record<string, tf.TensorInfo>;
+  const { z } = a.attrs as { z: number };
+  const [N, V] = logits.shape;
+  const body = `${rowLse(V)}
+    let g = ${f(2 * z)} * lse * dy[index];
+    for (var v = 0; v < ${V}; v++) { result[o + v] = exp(logits[o + v] - lse) * g; }`;
+  return run(a.backend, new FlatProgram(`zlossgrad_${N},${V},${z}`, ['logits', 'dy'], [N, V], N, body), [logits, dy]);
+});
+
 // ---- matmul without workgroup memory --------------------------------------------------------------
 
 /** a @ b (2-D, either transposed) + optional bias over columns + optional resid (M, N), the residual stream;

@@ -129,6 +129,19 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tens
   return f(logits) as tf.Tensor1D;
 }
 
+/** z · (log Σ exp logits)² per row, (N): the z-loss, training only. */
+export function zLoss(logits: tf.Tensor2D, z: number): tf.Tensor1D {
+  const f = tf.customGrad((...args: Saved) => {
+    const [logits, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([logits]);
+    return {
+      value: k('KxyZLoss', { logits }, { z }),
+      gradFunc: (dy: tf.Tensor, [logits]: tf.Tensor[]) => [k('KxyZLossGrad', { logits, dy }, { z })],
+    };
+  });
+  return f(logits) as tf.Tensor1D;
+}
+
 /** The attention block up to c_proj: x (B·T, C), c_attn weight (3C, C) and bias (3C) → (B·T, C). One
  *  matmul makes q, k and v; the fused kernel does the rest. */
 export function attention(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, T: number, nh: number): tf.Tensor2D {
