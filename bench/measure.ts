@@ -6,7 +6,7 @@ import { embedModeFor, selectBackend, type BackendName } from '../src/lib/backen
 import { paramCount, resolveConfig } from '../src/lib/config.ts';
 import { gatherWindows } from '../src/lib/data/batches.ts';
 import { planExperiment, startRuns } from '../src/lib/harness.ts';
-import { flopsPerStep, forward, tokenNll } from '../src/lib/model/gpt.ts';
+import { flopsPerStep, forward, tokenNll, tokenZLoss } from '../src/lib/model/gpt.ts';
 import { installNodeWebGPU } from '../src/cli/node-webgpu.ts';
 import { installNodeWasmThreads } from '../src/cli/node-wasm-threads.ts';
 import { Rng } from '../src/lib/rng.ts';
@@ -140,7 +140,11 @@ export async function measure(o: MeasureOptions): Promise<Measurement> {
   const x = tf.tensor2d(idx, [B, T], 'int32');
   const y = tf.tensor2d(tgt, [B, T], 'int32');
   const vars = Object.values(run.params);
-  const lossOf = () => tf.mean(tokenNll(forward(run.params, cfg, x, { train: true, embed: run.embed }), y)) as tf.Scalar;
+  const lossOf = () => {
+    const logits = forward(run.params, cfg, x, { train: true, embed: run.embed });
+    const ce = tf.mean(tokenNll(logits, y)) as tf.Scalar;
+    return cfg.zLoss > 0 ? (tf.add(ce, tf.mean(tokenZLoss(logits, cfg.zLoss))) as tf.Scalar) : ce; // the training objective, as trainStep
+  };
   const fwd = () => [tf.tidy(lossOf)];
   const fwdBwd = () =>
     tf.tidy(() => {
