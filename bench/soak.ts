@@ -30,7 +30,18 @@ export interface Sample {
   rss: number; // bytes
   external: number; // bytes (wasm's memory and ArrayBuffers live here)
   wasmHeap?: number; // bytes of the wasm module's linear memory (it only grows)
-  pool?: { used: number; free: number; bytesUsed: number; bytesAllocated: number }; // WebGPU buffer manager
+  pool?: { used: number; free: number; bytesUsed: number; bytesAllocated: number; freeByKind?: PoolKinds }; // WebGPU buffer manager
+}
+
+/** The pool's free buffers by what they are for: tensor storage, a dispatch's uniforms (released at the next
+ *  queue submit, so at most a submit batch of them are out at once), and read-back staging (one per pending read);
+ *  keys = distinct (size, usage) pairs, maxPerKey = the most free buffers of any one key. */
+export interface PoolKinds {
+  storage: number;
+  uniform: number;
+  staging: number;
+  keys: number;
+  maxPerKey: number;
 }
 
 export interface Check {
@@ -133,6 +144,20 @@ let error: string | null = null;
 const write = (checks: Check[] | null) =>
   writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, backend, note: info.note, preset: a.preset, overrides: a.set, pair: pair.id, steps, every, warmupSteps, checkpointSeconds: Number(a['checkpoint-seconds']), checkpoints, rollbacks, error, tolerances: TOL, checks, samples }, null, 1));
 
+function poolKinds(bm: unknown): PoolKinds | undefined {
+  const free = (bm as { freeBuffers?: Map<string, unknown[]> }).freeBuffers;
+  if (!(free instanceof Map)) return undefined;
+  const k: PoolKinds = { storage: 0, uniform: 0, staging: 0, keys: 0, maxPerKey: 0 };
+  for (const [key, list] of free) {
+    const usage = Number(key.split('_')[1]); // tfjs keys its pool `${size}_${usage}`
+    const kind = usage & 0x40 ? 'uniform' : usage & 0x1 ? 'staging' : 'storage'; // GPUBufferUsage.UNIFORM, MAP_READ
+    k[kind] += list.length;
+    if (list.length > 0) k.keys += 1;
+    k.maxPerKey = Math.max(k.maxPerKey, list.length);
+  }
+  return k;
+}
+
 async function sample(step: number): Promise<void> {
   for (const r of runner.runs) await r.flush(); // nothing of a step is pending when we count // sync point
   gc();
@@ -143,10 +168,10 @@ async function sample(step: number): Promise<void> {
   if (be.wasm?.HEAPU8) s.wasmHeap = be.wasm.HEAPU8.buffer.byteLength;
   if (info.name === 'webgpu' && be.bufferManager) {
     const bm = be.bufferManager;
-    s.pool = { used: bm.getNumUsedBuffers(), free: bm.getNumFreeBuffers(), bytesUsed: bm.numBytesUsed, bytesAllocated: bm.numBytesAllocated };
+    s.pool = { used: bm.getNumUsedBuffers(), free: bm.getNumFreeBuffers(), bytesUsed: bm.numBytesUsed, bytesAllocated: bm.numBytesAllocated, freeByKind: poolKinds(bm) };
   }
   samples.push(s);
-  process.stderr.write(`${backend} step ${step}: ${s.numTensors} tensors, ${(s.numBytes / 1e6).toFixed(3)} MB tfjs, heap ${(s.heapUsed / 1e6).toFixed(1)} MB, rss ${(s.rss / 1e6).toFixed(1)} MB${s.pool ? `, pool ${s.pool.used} used + ${s.pool.free} free buffers, ${(s.pool.bytesAllocated / 1e6).toFixed(2)} MB allocated` : ''}, ${s.seconds.toFixed(0)} s\n`);
+  process.stderr.write(`${backend} step ${step}: ${s.numTensors} tensors, ${(s.numBytes / 1e6).toFixed(3)} MB tfjs, heap ${(s.heapUsed / 1e6).toFixed(1)} MB, rss ${(s.rss / 1e6).toFixed(1)} MB${s.pool ? `, pool ${s.pool.used} used + ${s.pool.free} free buffers (${s.pool.freeByKind ? `storage ${s.pool.freeByKind.storage}, uniform ${s.pool.freeByKind.uniform}, staging ${s.pool.freeByKind.staging}; ${s.pool.freeByKind.keys} keys, at most ${s.pool.freeByKind.maxPerKey} per key` : '?'}), ${(s.pool.bytesAllocated / 1e6).toFixed(2)} MB allocated` : ''}, ${s.seconds.toFixed(0)} s\n`);
   write(null);
 }
 
@@ -243,6 +268,7 @@ function checkSeries(samples: Sample[], warmup: number, backend: string): Check[
   if (backend === 'webgpu') {
     exact('pool: used buffers', (s) => s.pool?.used);
     tolerant('pool: free buffers', (s) => s.pool?.free, TOL.pool, 'buffers');
+    tolerant('pool: free storage buffers', (s) => s.pool?.freeByKind?.storage, TOL.pool, 'buffers');
     tolerant('pool: bytes allocated', (s) => s.pool?.bytesAllocated, TOL.pool);
   }
   return checks;
