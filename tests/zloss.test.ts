@@ -3,6 +3,7 @@
 // log Z toward 0, which plain cross-entropy does not do.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { configFromJson, resolveConfig } from '../src/lib/config.ts';
 import { planExperiment } from '../src/lib/harness.ts';
 import { forward } from '../src/lib/model/gpt.ts';
 import { Run, train } from '../src/lib/train/loop.ts';
@@ -46,5 +47,13 @@ describe('z-loss', () => {
     // at initialisation log Z = ln 256 ≈ 5.5 (all logits near 0); cross-entropy alone barely moves it
     expect(plain.meanAbsLogZ).toBeGreaterThan(4);
     expect(plain.meanAbsLogZ - z.meanAbsLogZ, `mean |log Z| ${plain.meanAbsLogZ} without, ${z.meanAbsLogZ} with`).toBeGreaterThan(1);
+  });
+
+  it('is in the presets, and a config saved before it existed (a .kxy header, a stored experiment) reads back without it', () => {
+    const nano = resolveConfig('nano');
+    expect(nano.zLoss).toBe(1e-4);
+    const { zLoss: _dropped, ...older } = nano; // as written before the knob existed
+    expect(configFromJson(older).zLoss).toBe(0); // so a file coded without it decodes with the same training
+    expect(configFromJson(nano).zLoss).toBe(1e-4);
   });
 });
