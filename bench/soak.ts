@@ -42,6 +42,7 @@ export interface PoolKinds {
   staging: number;
   keys: number;
   maxPerKey: number;
+  newKeys: string[]; // keys first seen since the previous sample, as `${bytes}_${usage}`: which sizes are new
 }
 
 export interface Check {
@@ -125,15 +126,18 @@ const info = await selectBackend(backend).catch((e: Error) => {
 });
 const pair = PAIRS.find((p) => p.id === DEFAULT_PAIR_ID)!;
 const { x, y } = await pair.load();
-// run x of the default pair, for `steps` steps (many passes: the first is coded, the rest only train)
-const cfg = resolveConfig(a.preset!, { ...parseSet(a.set!), steps });
+// run x of the default pair, for `steps` steps (many passes: the first is coded, the rest only train). WebGPU's
+// 300 steps would end inside the second pass, so it takes X's first 50,000 bytes (44 steps a pass): a pass's end
+// changes the sizes the loop reads back, and the pool keeps a buffer per size, so the soak must see several passes.
+const sets = backend === 'webgpu' && !a.set!.some((s) => s.startsWith('maxBytes=')) ? [...a.set!, 'maxBytes=50000'] : a.set!;
+const cfg = resolveConfig(a.preset!, { ...parseSet(sets), steps });
 const exp = planExperiment({ cfg, x, y, runs: ['x'], embed: embedModeFor(info.name) });
 const runner = new Runner(exp);
 const run = runner.get('x')!;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 const file = join(a.out!, `soak-${backend}-${a.preset}-${stamp}.json`);
 mkdirSync(a.out!, { recursive: true });
-process.stderr.write(`soak ${backend}: ${info.note}; ${a.preset}${a.set!.length ? ` (${a.set!.join(' ')})` : ''}, run x of '${pair.id}', ${steps} steps, a sample every ${every}, warm-up ${warmupSteps}; writing ${file}\n`);
+process.stderr.write(`soak ${backend}: ${info.note}; ${a.preset}${sets.length ? ` (${sets.join(' ')})` : ''}, run x of '${pair.id}', ${steps} steps, a sample every ${every}, warm-up ${warmupSteps}; writing ${file}\n`);
 
 const samples: Sample[] = [];
 const t0 = performance.now();
@@ -142,13 +146,16 @@ let checkpoints = 0;
 let rollbacks = 0;
 let error: string | null = null;
 const write = (checks: Check[] | null) =>
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, backend, note: info.note, preset: a.preset, overrides: a.set, pair: pair.id, steps, every, warmupSteps, checkpointSeconds: Number(a['checkpoint-seconds']), checkpoints, rollbacks, error, tolerances: TOL, checks, samples }, null, 1));
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, backend, note: info.note, preset: a.preset, overrides: sets, pair: pair.id, steps, every, warmupSteps, checkpointSeconds: Number(a['checkpoint-seconds']), checkpoints, rollbacks, error, tolerances: TOL, checks, samples }, null, 1));
 
+const seenKeys = new Set<string>();
 function poolKinds(bm: unknown): PoolKinds | undefined {
   const free = (bm as { freeBuffers?: Map<string, unknown[]> }).freeBuffers;
   if (!(free instanceof Map)) return undefined;
-  const k: PoolKinds = { storage: 0, uniform: 0, staging: 0, keys: 0, maxPerKey: 0 };
+  const k: PoolKinds = { storage: 0, uniform: 0, staging: 0, keys: 0, maxPerKey: 0, newKeys: [] };
   for (const [key, list] of free) {
+    if (!seenKeys.has(key)) k.newKeys.push(key);
+    seenKeys.add(key);
     const usage = Number(key.split('_')[1]); // tfjs keys its pool `${size}_${usage}`
     const kind = usage & 0x40 ? 'uniform' : usage & 0x1 ? 'staging' : 'storage'; // GPUBufferUsage.UNIFORM, MAP_READ
     k[kind] += list.length;
@@ -171,7 +178,7 @@ async function sample(step: number): Promise<void> {
     s.pool = { used: bm.getNumUsedBuffers(), free: bm.getNumFreeBuffers(), bytesUsed: bm.numBytesUsed, bytesAllocated: bm.numBytesAllocated, freeByKind: poolKinds(bm) };
   }
   samples.push(s);
-  process.stderr.write(`${backend} step ${step}: ${s.numTensors} tensors, ${(s.numBytes / 1e6).toFixed(3)} MB tfjs, heap ${(s.heapUsed / 1e6).toFixed(1)} MB, rss ${(s.rss / 1e6).toFixed(1)} MB${s.pool ? `, pool ${s.pool.used} used + ${s.pool.free} free buffers (${s.pool.freeByKind ? `storage ${s.pool.freeByKind.storage}, uniform ${s.pool.freeByKind.uniform}, staging ${s.pool.freeByKind.staging}; ${s.pool.freeByKind.keys} keys, at most ${s.pool.freeByKind.maxPerKey} per key` : '?'}), ${(s.pool.bytesAllocated / 1e6).toFixed(2)} MB allocated` : ''}, ${s.seconds.toFixed(0)} s\n`);
+  process.stderr.write(`${backend} step ${step}: ${s.numTensors} tensors, ${(s.numBytes / 1e6).toFixed(3)} MB tfjs, heap ${(s.heapUsed / 1e6).toFixed(1)} MB, rss ${(s.rss / 1e6).toFixed(1)} MB${s.pool ? `, pool ${s.pool.used} used + ${s.pool.free} free buffers (${s.pool.freeByKind ? `storage ${s.pool.freeByKind.storage}, uniform ${s.pool.freeByKind.uniform}, staging ${s.pool.freeByKind.staging}; ${s.pool.freeByKind.keys} keys, at most ${s.pool.freeByKind.maxPerKey} per key${s.pool.freeByKind.newKeys.length ? `; new: ${s.pool.freeByKind.newKeys.join(' ')}` : ''}` : '?'}), ${(s.pool.bytesAllocated / 1e6).toFixed(2)} MB allocated` : ''}, ${s.seconds.toFixed(0)} s\n`);
   write(null);
 }
 
