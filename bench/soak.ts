@@ -165,6 +165,12 @@ function poolKinds(bm: unknown): PoolKinds | undefined {
   return k;
 }
 
+function poolText(p: NonNullable<Sample['pool']>): string {
+  const k = p.freeByKind;
+  const kinds = k ? `storage ${k.storage}, uniform ${k.uniform}, staging ${k.staging}; ${k.keys} keys, at most ${k.maxPerKey} per key${k.newKeys.length ? `; new: ${k.newKeys.join(' ')}` : ''}` : '?';
+  return `pool ${p.used} used + ${p.free} free buffers (${kinds}), ${(p.bytesAllocated / 1e6).toFixed(2)} MB allocated`;
+}
+
 async function sample(step: number): Promise<void> {
   for (const r of runner.runs) await r.flush(); // nothing of a step is pending when we count // sync point
   gc();
@@ -178,7 +184,7 @@ async function sample(step: number): Promise<void> {
     s.pool = { used: bm.getNumUsedBuffers(), free: bm.getNumFreeBuffers(), bytesUsed: bm.numBytesUsed, bytesAllocated: bm.numBytesAllocated, freeByKind: poolKinds(bm) };
   }
   samples.push(s);
-  process.stderr.write(`${backend} step ${step}: ${s.numTensors} tensors, ${(s.numBytes / 1e6).toFixed(3)} MB tfjs, heap ${(s.heapUsed / 1e6).toFixed(1)} MB, rss ${(s.rss / 1e6).toFixed(1)} MB${s.pool ? `, pool ${s.pool.used} used + ${s.pool.free} free buffers (${s.pool.freeByKind ? `storage ${s.pool.freeByKind.storage}, uniform ${s.pool.freeByKind.uniform}, staging ${s.pool.freeByKind.staging}; ${s.pool.freeByKind.keys} keys, at most ${s.pool.freeByKind.maxPerKey} per key${s.pool.freeByKind.newKeys.length ? `; new: ${s.pool.freeByKind.newKeys.join(' ')}` : ''}` : '?'}), ${(s.pool.bytesAllocated / 1e6).toFixed(2)} MB allocated` : ''}, ${s.seconds.toFixed(0)} s\n`);
+  process.stderr.write(`${backend} step ${step}: ${s.numTensors} tensors, ${(s.numBytes / 1e6).toFixed(3)} MB tfjs, heap ${(s.heapUsed / 1e6).toFixed(1)} MB, rss ${(s.rss / 1e6).toFixed(1)} MB${s.pool ? `, ${poolText(s.pool)}` : ''}, ${s.seconds.toFixed(0)} s\n`);
   write(null);
 }
 
