@@ -12,8 +12,7 @@ export const PRESETS = {
     nEmbd: 64, // width
     batchSize: 16, // 1024 tokens per step
     lr: 3e-3, // tiny models tolerate (and need, for short runs) a high learning rate
-    warmupSteps: 40, // at the peak rate, escaping the first plateau (unigram) flipped some tokens' predictions for a step (bench/README.md, preset stability)
-    warmupFraction: 0.25, // so a run of 88 steps warms up for 22, not 9
+    warmupSteps: 20, // short warmup: runs are short
     zLoss: 1e-4, // without it a run on few byte values spiked to 3× its loss (bench/README.md, preset stability)
   },
   // ~0.84 M parameters at V = 256: for a real GPU; several times nano's time per token on wasm.
@@ -25,7 +24,6 @@ export const PRESETS = {
     batchSize: 32, // 4096 tokens per step
     lr: 2e-3, // still small: a high rate is fine
     warmupSteps: 50, // a little longer than nano's
-    warmupFraction: 0.25, // a bundled pair is ~52 steps at micro: 13 steps of warmup, not 6
     zLoss: 1e-4, // as nano
   },
   // nanoGPT's config/train_shakespeare_char.py shape: ~10.8 M parameters. Wants a real GPU.

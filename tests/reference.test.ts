@@ -62,7 +62,7 @@ describe('forward pass against the PyTorch twin', () => {
     const norms: number[] = [];
     for (let s = 0; s < a.steps; s++) {
       const { value, grads } = tf.variableGrads(lossOf, Object.values(params));
-      const norm = opt.step(Object.fromEntries(Object.entries(params).map(([n, v]) => [n, grads[v.name]])), learningRate(s, a.steps, { warmupFraction: 0.1, ...a }));
+      const norm = opt.step(Object.fromEntries(Object.entries(params).map(([n, v]) => [n, grads[v.name]])), learningRate(s, a.steps, a));
       losses.push((await value.data())[0]);
       norms.push((await norm.data())[0]);
       tf.dispose([value, norm, ...Object.values(grads)]);

@@ -29,10 +29,10 @@ MASKED = -1e9  # gpt.ts MASKED: a large finite negative, not -inf
 
 # models/presets.ts over src/lib/config.ts DEFAULTS, V = 256 (byte tokenizer)
 DEFAULTS = dict(vocabSize=256, blockSize=64, nLayer=2, nHead=4, nEmbd=64, dropout=0.0, batchSize=16, lr=1e-3, minLr=0.0,
-                warmupSteps=20, warmupFraction=0.1, beta1=0.9, beta2=0.95, eps=1e-8, weightDecay=0.1, gradClip=1.0, zLoss=0.0)
+                warmupSteps=20, beta1=0.9, beta2=0.95, eps=1e-8, weightDecay=0.1, gradClip=1.0, zLoss=0.0)
 PRESETS = {
-    "nano": dict(blockSize=64, nLayer=2, nHead=4, nEmbd=64, batchSize=16, lr=3e-3, warmupSteps=40, warmupFraction=0.25, zLoss=1e-4),
-    "micro": dict(blockSize=128, nLayer=4, nHead=4, nEmbd=128, batchSize=32, lr=2e-3, warmupSteps=50, warmupFraction=0.25, zLoss=1e-4),
+    "nano": dict(blockSize=64, nLayer=2, nHead=4, nEmbd=64, batchSize=16, lr=3e-3, warmupSteps=20, zLoss=1e-4),
+    "micro": dict(blockSize=128, nLayer=4, nHead=4, nEmbd=128, batchSize=32, lr=2e-3, warmupSteps=50, zLoss=1e-4),
     "small": dict(blockSize=256, nLayer=6, nHead=6, nEmbd=384, batchSize=64, dropout=0.0, lr=1e-3, beta2=0.99, warmupSteps=100, zLoss=1e-4),
 }
 
@@ -199,8 +199,8 @@ def adamw(model, cfg):
 
 
 def learning_rate(step, total, cfg):
-    """adamw.ts learningRate: linear warmup (capped at warmupFraction of the run), then cosine to minLr at the last step."""
-    warmup = min(cfg["warmupSteps"], math.ceil(total * cfg.get("warmupFraction", 0.1) - 1e-9))
+    """loop.ts learningRate: linear warmup (capped at a tenth of the run), then cosine to minLr at the last step."""
+    warmup = min(cfg["warmupSteps"], math.ceil(total / 10))
     if step < warmup:
         return cfg["lr"] * (step + 1) / (warmup + 1)
     ratio = min(1.0, (step - warmup) / max(1, total - 1 - warmup))

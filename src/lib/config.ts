@@ -32,8 +32,7 @@ export interface RunConfig {
   batchSize: number; // windows per step B
   lr: number; // peak learning rate after warmup
   minLr: number; // cosine floor; 0 means lr / 10
-  warmupSteps: number; // linear warmup, capped at warmupFraction of the run
-  warmupFraction: number; // the cap: a short run warms up for at most this fraction of its steps
+  warmupSteps: number; // linear warmup; capped at a tenth of the run
   beta1: number;
   beta2: number;
   eps: number; // explicit: tfjs's webgl default would be 1e-4
@@ -66,7 +65,6 @@ export const DEFAULTS: Readonly<RunConfig> = Object.freeze({
   lr: 1e-3,
   minLr: 0,
   warmupSteps: 20,
-  warmupFraction: 0.1, // a tenth unless a preset says otherwise, so a config saved before the knob existed reads back as it trained
   beta1: 0.9,
   beta2: 0.95,
   eps: 1e-8,
@@ -122,7 +120,6 @@ export function validateConfig(cfg: RunConfig): void {
   for (const k of ['steps', 'warmupSteps', 'maxBytes', 'seed', 'evalEvery', 'replay'] as const) {
     if (!Number.isInteger(cfg[k]) || cfg[k] < 0) throw new UserError(`${k} must be a non-negative integer (got ${cfg[k]})`);
   }
-  if (!(cfg.warmupFraction > 0 && cfg.warmupFraction <= 1)) throw new UserError(`warmupFraction must be in (0, 1] (got ${cfg.warmupFraction})`);
   if (cfg.nEmbd % cfg.nHead !== 0) throw new UserError(`nEmbd (${cfg.nEmbd}) must be divisible by nHead (${cfg.nHead})`);
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) throw new UserError(`dropout must be in [0, 1) (got ${cfg.dropout})`);
   if (!(cfg.valFraction > 0 && cfg.valFraction < 1)) throw new UserError(`valFraction must be in (0, 1) (got ${cfg.valFraction})`);

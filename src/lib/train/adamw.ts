@@ -114,11 +114,9 @@ export class AdamW {
   }
 }
 
-/** Linear warmup, then cosine decay to minLr at the last step (nanoGPT's get_lr). Warmup is capped at
- *  warmupFraction of the run, so a short run still spends most of its steps near the peak. */
-export function learningRate(step: number, totalSteps: number, cfg: { lr: number; minLr: number; warmupSteps: number; warmupFraction: number }): number {
-  // − 1e-9: 30 × 0.1 is 3.0000000000000004 in floating point, and the cap must stay ⌈30 / 10⌉ = 3
-  const warmup = Math.min(cfg.warmupSteps, Math.ceil(totalSteps * cfg.warmupFraction - 1e-9));
+/** Linear warmup, then cosine decay to minLr at the last step (nanoGPT's get_lr). Warmup is capped at a tenth of the run. */
+export function learningRate(step: number, totalSteps: number, cfg: { lr: number; minLr: number; warmupSteps: number }): number {
+  const warmup = Math.min(cfg.warmupSteps, Math.ceil(totalSteps / 10));
   if (step < warmup) return (cfg.lr * (step + 1)) / (warmup + 1);
   const ratio = Math.min(1, (step - warmup) / Math.max(1, totalSteps - 1 - warmup));
   return cfg.minLr + 0.5 * (1 + Math.cos(Math.PI * ratio)) * (cfg.lr - cfg.minLr);
