@@ -62,8 +62,7 @@ console.log(`${a.preset} ${a.pair} seed ${a.seed} run ${a.run}: ${run.totalSteps
 console.log('step | loss at these weights, bits/token | tokens over 10 bits | worst token: bits, row (new or replayed), position | gradient norm');
 while (run.step < Math.min(Number(a.until), run.totalSteps)) {
   const s = run.step; // this step trains on batch s; the loop logs it as step s + 1
-  const items = run.plan.batch(s);
-  const windows = [...items.map((i) => i.window), ...run.plan.replay(s, cfg.replay * items.length)];
+  const { items, windows } = run.stepWindows(s);
   const { idx, tgt } = gatherWindows(run.dataset, windows, T);
   const nllT = tf.tidy(() =>
     tokenNll(forward(run.params, cfg, tf.tensor2d(idx, [windows.length, T], 'int32'), { embed: run.embed }), tf.tensor2d(tgt, [windows.length, T], 'int32')),

@@ -265,15 +265,20 @@ export class Run {
     this.interval.ms += performance.now() - t0;
   }
 
+  /** The rows step `step` trains on: its batch's windows (items), then the replayed ones, which train but are
+   *  never scored (see StreamPlan.replay). */
+  stepWindows(step: number): { items: { window: WindowRef; pass: number }[]; windows: WindowRef[] } {
+    const items = this.plan.batch(step);
+    const replayed = this.plan.replay(step, this.cfg.replay * items.length);
+    return { items, windows: [...items.map((i) => i.window), ...replayed] };
+  }
+
   /** One optimizer step on the next batch; scores the batch's first-pass windows before updating. No sync. */
   trainStep(): void {
     const t0 = performance.now();
     const cfg = this.cfg;
     const T = cfg.blockSize;
-    const items = this.plan.batch(this.step);
-    // replayed windows come after the new ones: they train, but are never scored (see StreamPlan.replay)
-    const replayed = this.plan.replay(this.step, cfg.replay * items.length);
-    const windows = [...items.map((i) => i.window), ...replayed];
+    const { items, windows } = this.stepWindows(this.step);
     const rows = windows.length;
     const { idx, tgt } = gatherWindows(this.dataset, windows, T);
     // the prequential part: which targets of which rows are sent for the first time
